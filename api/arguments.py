@@ -1,0 +1,101 @@
+"""Reading request bodies and arguments strictly, with a clear error for anything off."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Request
+from marshmallow import Schema, ValidationError
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import UnsupportedMediaType
+
+from api.errors import ValidationFailed, body_error
+
+# A JSON integer longer than this is no cookie attribute; refuse it before int() does the work.
+_MAX_INTEGER_DIGITS = 100
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise ValueError(f"duplicate key {duplicate!r}")
+    return result
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _parse_integer(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INTEGER_DIGITS:
+        raise ValueError(f"a number with {len(text)} digits is too large")
+    return int(text)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a string" if isinstance(value, str) else "an array"
+
+
+def is_json_mimetype(mimetype: str) -> bool:
+    """application/json, or any application/*+json type such as application/merge-patch+json."""
+    return mimetype == "application/json" or (
+        mimetype.startswith("application/") and mimetype.endswith("+json")
+    )
+
+
+def json_object_body(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object: UTF-8, no duplicate keys, no NaN or Infinity."""
+    if not is_json_mimetype(request.mimetype):
+        raise UnsupportedMediaType(
+            "Send the body as JSON with Content-Type: application/json "
+            f"(got {request.mimetype or 'no Content-Type'})."
+        )
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"JSON must be UTF-8, not {charset}.")
+    raw = request.get_data(cache=False)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise body_error(
+            f"The body is not valid UTF-8 (bad byte at offset {error.start})."
+        ) from None
+    try:
+        body = json.loads(
+            text,
+            object_pairs_hook=_refuse_duplicate_keys,
+            parse_constant=_refuse_constant,
+            parse_int=_parse_integer,
+        )
+    except RecursionError:
+        raise body_error("The JSON is nested too deeply.") from None
+    except ValueError as error:
+        raise body_error(f"The body is not valid JSON: {error}.") from None
+    if not isinstance(body, dict):
+        raise body_error(f"The body must be a JSON object, not {_json_type(body)}.")
+    return body
+
+
+def load_partially(schema: Schema, data: dict[str, Any]) -> tuple[dict[str, Any], dict]:
+    """Load what is valid and collect the errors of the rest, so later rules can still run."""
+    try:
+        return schema.load(data), {}
+    except ValidationError as error:
+        return error.valid_data or {}, error.normalized_messages()
+
+
+def single_valued(args: MultiDict[str, str]) -> dict[str, str]:
+    """Query arguments as a dict, refusing any given twice rather than picking one."""
+    repeated = {key: ["Given more than once."] for key, values in args.lists() if len(values) > 1}
+    if repeated:
+        raise ValidationFailed(repeated)
+    return args.to_dict()

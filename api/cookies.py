@@ -1,0 +1,256 @@
+"""The cookies namespace: set, list, read and delete cookies.
+
+Resources stay thin: they read the request, call the rules, and answer. Each method's docstring
+is its OpenAPI operation: summary, description, then YAML after ``---``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from flask import Response, current_app, request
+from flask_restx import Namespace, Resource
+from werkzeug.exceptions import NotFound
+
+from api import wire
+from api.arguments import json_object_body, single_valued
+from api.setcookie import RequestContext, prepare_cookie, prepare_deletion
+
+ns = Namespace(
+    "cookies",
+    path="/cookies",
+    description="""\
+Set cookies with every attribute, and read back the ones the browser sends.
+
+Browsers silently drop a cookie that breaks their rules. This API refuses such a cookie with a
+400 whose `errors` name every broken rule, field by field:
+
+| rule | source |
+|---|---|
+| the name is a token: letters, digits and ``!#$%&'*+-.^_`|~`` | RFC 6265bis §4.1.1 |
+| SameSite=None requires `secure: true` | RFC 6265bis §5.7 |
+| `partitioned: true` requires `secure: true` | CHIPS |
+| `__Secure-` requires `secure: true` | RFC 6265bis §4.1.3 |
+| `__Host-` requires `secure: true`, path `/` and no domain | RFC 6265bis §4.1.3 |
+| `__Http-` requires `secure: true` and `httponly: true` | RFC 6265bis §4.1.3 |
+| `__Host-Http-` requires all of the `__Host-` and `__Http-` rules | RFC 6265bis §4.1.3 |
+| name plus encoded value fit in 4096 bytes | RFC 6265bis §5.6 |
+| max_age and expires within 400 days | RFC 6265bis §5.6 |
+| path and domain within 1024 bytes; path is printable ASCII without `;` | RFC 6265bis §5.6 |
+| domain matches the request host and is not a public suffix | RFC 6265bis §5.7 |
+
+Prefixes match case-insensitively. Values are sent exactly as JavaScript's
+`encodeURIComponent` encodes them, so `decodeURIComponent` in the browser gives back the
+original, byte for byte.
+""",
+)
+
+NO_STORE = "no-store"
+# Characters of a token that may stand unescaped in a URL path.
+_PATH_SAFE = "!$&'*+-.^_`|~"
+_SHOWN_NAME_LIMIT = 100
+
+
+def json_response(body: dict[str, Any], status: int = 200) -> Response:
+    """A JSON answer that no cache keeps."""
+    response = Response(json.dumps(body), status, mimetype="application/json")
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+def request_context() -> RequestContext:
+    """What the rules need to know of the current request."""
+    try:
+        host = urlsplit(f"//{request.host}").hostname or ""
+    except ValueError:
+        host = ""
+    return RequestContext(
+        host=host,
+        is_https=request.is_secure,
+        origin=request.headers.get("Origin"),
+        now=datetime.now(UTC),
+    )
+
+
+def received_cookies() -> list[dict[str, Any]]:
+    """The cookies of the Cookie header, in order, duplicates kept, hidden names left out."""
+    state = current_app.extensions["cookie_api"]
+    header = request.headers.get("Cookie", "")
+    # WSGI hands headers over as latin-1; browsers send UTF-8.
+    header = header.encode("latin-1").decode("utf-8", "replace")
+    cookies = []
+    for name, raw in wire.parse_cookie_header(header):
+        if state.is_hidden(name):
+            continue
+        value, signature = wire.read_wire_value(name, raw, state.signer)
+        cookies.append({"name": name, "value": value, "signature": signature})
+    return cookies
+
+
+@ns.route("")
+class CookieList(Resource):
+    def get(self) -> Response:
+        """List the cookies this request carries.
+
+        Reads the `Cookie` request header that the browser (or your client) sent with this
+        request and returns every cookie in it, in header order. The same name can appear twice,
+        for example from two paths, and both are kept. Values are decoded the way
+        `decodeURIComponent` decodes them. Signed cookies are verified: `signature` says whether
+        the value can be trusted. HttpOnly cookies are listed too, since the browser sends them;
+        names the server hides (`COOKIE_API_HIDDEN_COOKIES`) never are.
+        ---
+        operationId: list_cookies
+        responses:
+          200:
+            description: The cookies of the Cookie request header, in order.
+            headers:
+              Cache-Control:
+                description: Always `no-store`.
+                schema: {type: string, enum: [no-store]}
+              Vary:
+                description: Includes `Cookie`.
+                schema: {type: string}
+            content:
+              application/json:
+                schema: CookieListSchema
+        """
+        response = json_response({"cookies": received_cookies()})
+        response.vary.add("Cookie")
+        return response
+
+    def post(self) -> Response:
+        """Set a cookie.
+
+        Validates the cookie against every browser rule, then answers 201 with exactly one
+        `Set-Cookie` header. The body echoes the effective cookie with every default applied,
+        the exact `set_cookie` header value (frontend code cannot read `Set-Cookie`), and
+        `warnings` for reasons a browser may still ignore it in this context. Defaults: path
+        `/`, `secure` true over HTTPS, `httponly` true, `samesite` Lax, no expiry (a session
+        cookie). Send `application/json` (or any `+json` type); unknown keys are refused.
+        ---
+        operationId: set_cookie
+        requestBody:
+          required: true
+          content:
+            application/json:
+              schema: CookieRequestSchema
+              examples:
+                plain:
+                  summary: A plain cookie
+                  value: {name: theme, value: dark, max_age: 3600}
+                cross_site:
+                  summary: A cross-site cookie (SameSite=None; Secure; Partitioned)
+                  value:
+                    name: widget_session
+                    value: abc123
+                    samesite: None
+                    secure: true
+                    partitioned: true
+                host_prefix:
+                  summary: A __Host- cookie (Secure, Path=/, no Domain)
+                  value: {name: __Host-session, value: s3cr3t, secure: true, path: /}
+                signed:
+                  summary: A signed cookie (needs COOKIE_API_SECRET_KEY)
+                  value: {name: cart, value: 'items=3; total=9.90 €', signed: true}
+        responses:
+          201:
+            description: The cookie was set.
+            headers:
+              Set-Cookie:
+                description: The cookie, exactly as in `set_cookie` of the body.
+                schema: {type: string}
+              Location:
+                description: Where to read the cookie back, `/cookies/{name}`.
+                schema: {type: string}
+              Cache-Control:
+                description: Always `no-store`.
+                schema: {type: string, enum: [no-store]}
+            content:
+              application/json:
+                schema: CookieSchema
+          400: InvalidCookie
+          413: PayloadTooLarge
+          415: UnsupportedMediaType
+        """
+        state = current_app.extensions["cookie_api"]
+        cookie = prepare_cookie(json_object_body(request), request_context(), state.signer)
+        response = json_response(cookie, 201)
+        response.headers["Set-Cookie"] = cookie["set_cookie"]
+        response.headers["Location"] = (
+            f"{request.script_root}/cookies/{quote(cookie['name'], safe=_PATH_SAFE)}"
+        )
+        return response
+
+
+@ns.route("/<name>")
+class Cookie(Resource):
+    def get(self, name: str) -> Response:
+        """Read one cookie by name.
+
+        Returns the first cookie of that name in the `Cookie` request header, decoded and
+        verified as in `list_cookies`; 404 when the request carries none.
+        ---
+        operationId: get_cookie
+        parameters:
+          - name: name
+            in: path
+            required: true
+            description: The cookie name.
+            schema: {type: string}
+        responses:
+          200:
+            description: The first cookie of that name.
+            headers:
+              Cache-Control:
+                description: Always `no-store`.
+                schema: {type: string, enum: [no-store]}
+              Vary:
+                description: Includes `Cookie`.
+                schema: {type: string}
+            content:
+              application/json:
+                schema: ReceivedCookieSchema
+          404: CookieNotFound
+        """
+        for cookie in received_cookies():
+            if cookie["name"] == name:
+                response = json_response(cookie)
+                response.vary.add("Cookie")
+                return response
+        shown = name if len(name) <= _SHOWN_NAME_LIMIT else f"{name[:_SHOWN_NAME_LIMIT]}…"
+        raise NotFound(f"This request carries no cookie named {shown!r}.")
+
+    def delete(self, name: str) -> Response:
+        """Delete a cookie.
+
+        Answers 204 with one `Set-Cookie` that expires the cookie at once (`Max-Age=0` and an
+        `Expires` in 1970). Browsers only replace a cookie with the same name, path and domain,
+        so pass the `path` and `domain` it was set with. The deletion is Secure when the
+        request is HTTPS, when the name's prefix requires it, or for a partitioned cookie; a
+        `__Host-` name is deleted at path `/`. Deleting a cookie that does not exist is fine:
+        the answer is the same.
+        ---
+        operationId: delete_cookie
+        parameters:
+          - in: path
+            schema: CookieNameSchema
+          - in: query
+            schema: DeleteCookieQuerySchema
+        responses:
+          204:
+            description: The cookie is expired in the browser.
+            headers:
+              Set-Cookie:
+                description: A Set-Cookie with `Max-Age=0` for that name, path and domain.
+                schema: {type: string}
+          400: InvalidCookie
+        """
+        header = prepare_deletion(name, single_valued(request.args), request_context())
+        response = Response(status=204)
+        del response.headers["Content-Type"]
+        response.headers["Set-Cookie"] = header
+        response.headers["Cache-Control"] = NO_STORE
+        return response

@@ -1,0 +1,58 @@
+"""RFC 9457 problem details for every error the service answers."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+
+from flask import Response, current_app
+from werkzeug.exceptions import BadRequest, HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ValidationFailed(BadRequest):
+    """A 400 that lists every broken rule by field ("_body" for the body as a whole)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__(
+            " ".join(
+                message if field == "_body" else f"{field}: {message}"
+                for field, messages in errors.items()
+                for message in messages
+            )
+        )
+
+
+def body_error(message: str) -> ValidationFailed:
+    """A 400 about the body as a whole: not JSON, not UTF-8, not an object."""
+    return ValidationFailed({"_body": [message]})
+
+
+def problem(status: int, detail: str, **members: object) -> Response:
+    """A problem+json response; extension members such as ``errors`` go in ``members``."""
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **members,
+    }
+    return Response(json.dumps(body), status, mimetype=PROBLEM_JSON)
+
+
+def problem_response(error: HTTPException) -> Response:
+    """The one handler that turns every HTTP error into problem+json."""
+    status = error.code or 500
+    detail = error.description or HTTPStatus(status).description
+    if status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE:
+        detail = (
+            f"The request body is larger than {current_app.config['MAX_CONTENT_LENGTH']} bytes."
+        )
+    members = {"errors": error.errors} if isinstance(error, ValidationFailed) else {}
+    response = problem(status, detail, **members)
+    for header, value in error.get_headers():
+        if header.lower() != "content-type":
+            response.headers.add(header, value)
+    return response
