@@ -1,0 +1,45 @@
+"""``cookie-api``: serve the app with Granian, a production WSGI server."""
+
+from __future__ import annotations
+
+import argparse
+
+from granian import Granian
+from granian.constants import Interfaces
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line: where to listen and how many worker processes to run."""
+    parser = argparse.ArgumentParser(
+        prog="cookie-api",
+        description="Serve Cookie API. Configure it with COOKIE_API_* environment variables.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    return args
+
+
+def docs_url(host: str, port: int) -> str:
+    """The Swagger UI address to print at start."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/docs"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Start the server and print where the docs are."""
+    args = parse_args(argv)
+    server = Granian(
+        "api:create_app",
+        factory=True,
+        interface=Interfaces.WSGI,
+        address=args.host,
+        port=args.port,
+        workers=args.workers,
+        respawn_failed_workers=True,
+    )
+    print(f"Cookie API docs at {docs_url(args.host, args.port)}", flush=True)
+    server.serve()

@@ -1,0 +1,111 @@
+"""Fixtures: the app and its test client, and real ``cookie-api`` processes on loopback."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from api import create_app
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+# Settings a developer's shell might carry into the server under test.
+_ISOLATED = {key for key in os.environ if key.startswith("COOKIE_API_")}
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip a test whose tool is missing, but fail it in CI, where a skip would hide a gap."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def app():
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
+
+
+@pytest.fixture
+def client(app):
+    # Each request states its own Cookie header: no cookie jar carries state between them.
+    return app.test_client(use_cookies=False)
+
+
+def free_port() -> int:
+    """A loopback port that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_healthy(
+    port: int, process: subprocess.Popen, log: Path, timeout: float = 30
+) -> None:
+    """Poll /healthz until the server answers 200, or fail with what it printed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = log.read_text(errors="replace")
+            raise RuntimeError(f"cookie-api exited with {process.returncode}:\n{output}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"cookie-api did not answer /healthz on port {port} in {timeout} s")
+
+
+def cookie_api_executable() -> str:
+    """The ``cookie-api`` console script installed beside this Python."""
+    path = Path(sys.executable).parent / "cookie-api"
+    require(path.exists(), f"the cookie-api console script is not installed at {path}")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def start_server(tmp_path_factory) -> Iterator[Callable[..., str]]:
+    """Start real ``cookie-api`` processes; returns their base URLs. All stop at session end."""
+    processes: list[subprocess.Popen] = []
+    logs = tmp_path_factory.mktemp("servers")
+
+    def start(workers: int = 1, **settings: str) -> str:
+        port = free_port()
+        env = {key: value for key, value in os.environ.items() if key not in _ISOLATED}
+        env.update({f"COOKIE_API_{key}": value for key, value in settings.items()})
+        log = logs / f"cookie-api-{port}.log"
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                [cookie_api_executable(), "--port", str(port), "--workers", str(workers)],
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        processes.append(process)
+        wait_until_healthy(port, process, log)
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(start_server) -> str:
+    """One real server with a secret key, shared by the tests that only talk to it."""
+    return start_server(SECRET_KEY="live-secret")
