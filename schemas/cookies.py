@@ -81,7 +81,9 @@ def cookie_name_field(**kwargs: Any) -> fields.String:
     """The ``name`` of a cookie: an RFC 9110 token."""
     return fields.String(
         validate=[
-            validate.Length(min=1, max=MAX_COOKIE_BYTES),
+            validate.Length(
+                min=1, max=MAX_COOKIE_BYTES, error="Must not be empty, nor longer than {max}."
+            ),
             FullMatch(
                 TOKEN_PATTERN,
                 error="Must be a token: letters, digits and !#$%&'*+-.^_`|~ only "

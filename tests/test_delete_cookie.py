@@ -1,0 +1,114 @@
+"""DELETE /cookies/{name}: a Set-Cookie that browsers accept as the deletion."""
+
+from __future__ import annotations
+
+import pytest
+
+EXPIRED = "Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0"
+
+
+def attributes(response) -> set[str]:
+    return set(response.headers["Set-Cookie"].split("; "))
+
+
+def test_delete_answers_204_with_one_expiring_set_cookie(client):
+    response = client.delete("/cookies/theme")
+
+    assert response.status_code == 204
+    assert response.get_data() == b""
+    assert "Content-Type" not in response.headers
+    assert response.headers.getlist("Set-Cookie") == [f"theme=; Path=/; {EXPIRED}; HttpOnly"]
+
+
+def test_delete_is_idempotent(client):
+    first = client.delete("/cookies/theme?path=/app")
+    second = client.delete("/cookies/theme?path=/app")
+
+    assert first.status_code == second.status_code == 204
+    assert first.headers["Set-Cookie"] == second.headers["Set-Cookie"]
+
+
+DELETIONS = {
+    "path and domain": (
+        "/cookies/a?path=/app&domain=example.com",
+        "http://www.example.com",
+        {"a=", "Path=/app", "Domain=example.com", "Max-Age=0"},
+        {"Secure"},
+    ),
+    "HTTPS gets Secure and SameSite=None": (
+        "/cookies/a",
+        "https://localhost",
+        {"Secure", "SameSite=None"},
+        set(),
+    ),
+    "__Secure- is Secure over HTTP": ("/cookies/__Secure-a", "http://localhost", {"Secure"}, set()),
+    "__Host- is Secure at path /": (
+        "/cookies/__host-a",
+        "http://localhost",
+        {"Secure", "Path=/"},
+        {"Domain=localhost"},
+    ),
+    "__Http- is Secure and HttpOnly": (
+        "/cookies/__Http-a",
+        "http://localhost",
+        {"Secure", "HttpOnly"},
+        set(),
+    ),
+    "partitioned": (
+        "/cookies/a?partitioned=true",
+        "https://localhost",
+        {"Secure", "Partitioned", "SameSite=None"},
+        set(),
+    ),
+    "not partitioned": (
+        "/cookies/a?partitioned=false",
+        "https://localhost",
+        set(),
+        {"Partitioned"},
+    ),
+    "IDN domain as punycode": (
+        "/cookies/a?domain=b%C3%BCcher.example",
+        "http://xn--bcher-kva.example",
+        {"Domain=xn--bcher-kva.example"},
+        set(),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("url", "base_url", "present", "absent"), DELETIONS.values(), ids=DELETIONS.keys()
+)
+def test_deletion_attributes(client, url, base_url, present, absent):
+    response = client.delete(url, base_url=base_url)
+
+    assert response.status_code == 204, response.get_json()
+    assert present <= attributes(response)
+    assert not absent & attributes(response)
+    assert {"Max-Age=0", "Expires=Thu, 01 Jan 1970 00:00:00 GMT"} <= attributes(response)
+
+
+REFUSED = {
+    "name not a token": ("/cookies/a%20b", "name"),
+    "name with a semicolon": ("/cookies/a;b", "name"),
+    "path with CR LF": ("/cookies/a?path=/x%0D%0ASet-Cookie:%20evil=1", "path"),
+    "path with a semicolon": ("/cookies/a?path=/x;%20Domain=evil.com", "path"),
+    "relative path": ("/cookies/a?path=x", "path"),
+    "domain of another site": ("/cookies/a?domain=example.com", "domain"),
+    "domain a public suffix": ("/cookies/a?domain=com", "domain"),
+    "domain with CR LF": ("/cookies/a?domain=localhost%0D%0AX:%201", "domain"),
+    "__Host- with a path": ("/cookies/__Host-a?path=/x", "path"),
+    "__Host- with a domain": ("/cookies/__Host-a?domain=localhost", "domain"),
+    "partitioned not a boolean": ("/cookies/a?partitioned=yes", "partitioned"),
+    "unknown query parameter": ("/cookies/a?pth=/x", "pth"),
+    "path given twice": ("/cookies/a?path=/a&path=/b", "path"),
+}
+
+
+@pytest.mark.parametrize(("url", "field"), REFUSED.values(), ids=REFUSED.keys())
+def test_deletion_browsers_would_ignore_is_refused(client, url, field):
+    response = client.delete(url, base_url="http://localhost")
+
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert field in response.get_json()["errors"]
+    assert "Set-Cookie" not in response.headers

@@ -1,0 +1,127 @@
+"""Every error is RFC 9457 problem+json: never HTML, never a 500 for client input."""
+
+from __future__ import annotations
+
+import pytest
+
+from api import create_app
+
+PROBLEM_KEYS = {"type", "title", "status", "detail"}
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert set(problem) >= PROBLEM_KEYS
+    assert problem["status"] == status
+    assert problem["type"] == "about:blank"
+    assert problem["title"]
+    assert problem["detail"]
+    assert "<html" not in response.get_data(as_text=True).lower()
+    return problem
+
+
+def json_post(body: bytes, content_type: str = "application/json") -> dict:
+    return {"data": body, "content_type": content_type}
+
+
+BAD_REQUESTS = {
+    "unknown route": ("GET", "/nope", {}, 404),
+    "unknown route under /cookies": ("GET", "/cookies/a/b", {}, 404),
+    "wrong method": ("PUT", "/cookies", {}, 405),
+    "wrong method on a cookie": ("POST", "/cookies/a", {}, 405),
+    "no content type": ("POST", "/cookies", {"data": b"{}"}, 415),
+    "form body": ("POST", "/cookies", {"data": {"name": "a", "value": "b"}}, 415),
+    "text/plain": ("POST", "/cookies", json_post(b'{"name":"a","value":"b"}', "text/plain"), 415),
+    "latin-1 JSON": (
+        "POST",
+        "/cookies",
+        json_post(b"{}", "application/json; charset=latin-1"),
+        415,
+    ),
+    "malformed JSON": ("POST", "/cookies", json_post(b'{"name": '), 400),
+    "empty body": ("POST", "/cookies", json_post(b""), 400),
+    "invalid UTF-8": ("POST", "/cookies", json_post(b'{"name": "\xff", "value": ""}'), 400),
+    "UTF-8 BOM": ("POST", "/cookies", json_post(b'\xef\xbb\xbf{"name":"a","value":"b"}'), 400),
+    "an array": ("POST", "/cookies", json_post(b'[{"name": "a"}]'), 400),
+    "a string": ("POST", "/cookies", json_post(b'"a=b"'), 400),
+    "null": ("POST", "/cookies", json_post(b"null"), 400),
+    "NaN": ("POST", "/cookies", json_post(b'{"name":"a","value":"b","max_age":NaN}'), 400),
+    "Infinity": (
+        "POST",
+        "/cookies",
+        json_post(b'{"name":"a","value":"b","max_age":Infinity}'),
+        400,
+    ),
+    "duplicate keys": ("POST", "/cookies", json_post(b'{"name":"a","name":"b","value":""}'), 400),
+    "huge integer": ("POST", "/cookies", json_post(b'{"max_age": ' + b"9" * 5000 + b"}"), 400),
+    "deep nesting": ("POST", "/cookies", json_post(b"[" * 20000 + b"]" * 20000), 400),
+    "over the size limit": ("POST", "/cookies", json_post(b" " * (64 * 1024 + 1)), 413),
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "kwargs", "status"), BAD_REQUESTS.values(), ids=BAD_REQUESTS.keys()
+)
+def test_errors_are_problem_details(client, method, url, kwargs, status):
+    assert_problem(client.open(url, method=method, **kwargs), status)
+
+
+def test_body_errors_are_listed_under_body(client):
+    response = client.post("/cookies", data=b"[1]", content_type="application/json")
+    problem = assert_problem(response, 400)
+    assert problem["errors"] == {"_body": ["The body must be a JSON object, not an array."]}
+
+
+def test_duplicate_key_is_named(client):
+    response = client.post(
+        "/cookies", data=b'{"name":"a","value":"","value":"x"}', content_type="application/json"
+    )
+    assert "'value'" in assert_problem(response, 400)["detail"]
+
+
+def test_method_not_allowed_lists_the_allowed_methods(client):
+    response = client.put("/cookies")
+    assert_problem(response, 405)
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_size_limit_is_configurable():
+    client = create_app({"MAX_CONTENT_LENGTH": 100}).test_client(use_cookies=False)
+    body = {"name": "a", "value": "x" * 200}
+    problem = assert_problem(client.post("/cookies", json=body), 413)
+    assert "100 bytes" in problem["detail"]
+
+
+def test_validation_problem_lists_errors(client):
+    problem = assert_problem(client.post("/cookies", json={"name": "a b"}), 400)
+    assert set(problem["errors"]) == {"name", "value"}
+
+
+def test_a_bug_is_a_500_problem_not_a_page():
+    app = create_app()
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("bug")
+
+    assert_problem(app.test_client().get("/boom"), 500)
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_root_redirects_to_the_docs(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/docs"
+    assert client.get("/docs").status_code == 200
+
+
+def test_every_response_says_nosniff(client):
+    for response in (client.get("/healthz"), client.get("/nope"), client.get("/docs")):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
