@@ -125,3 +125,25 @@ def test_root_redirects_to_the_docs(client):
 def test_every_response_says_nosniff(client):
     for response in (client.get("/healthz"), client.get("/nope"), client.get("/docs")):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"), [(b"true", "a boolean"), (b"12", "a number"), (b"null", "null")]
+)
+def test_non_object_bodies_are_named(client, body, kind):
+    response = client.post("/cookies", data=body, content_type="application/json")
+    assert assert_problem(response, 400)["detail"].endswith(f"not {kind}.")
+
+
+def test_garbage_host_header_is_a_client_error(client):
+    body = {"name": "a", "value": "b", "domain": "example.com"}
+    response = client.post("/cookies", json=body, headers={"Host": "[bad"})
+    assert "domain" in assert_problem(response, 400)["errors"]
+
+
+def test_garbage_origin_header_is_ignored(client):
+    response = client.post(
+        "/cookies", json={"name": "a", "value": "b"}, headers={"Origin": "http://[x"}
+    )
+    assert response.status_code == 201
+    assert response.get_json()["warnings"] == []
