@@ -73,6 +73,13 @@ def _string_list(app: Flask, key: str) -> list[str]:
     return value
 
 
+def _count(app: Flask, key: str) -> int:
+    value = app.config[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"COOKIE_API_{key} must be a whole number, got {value!r}")
+    return value
+
+
 def _make_state(app: Flask) -> CookieApiState:
     secret_key = app.config["SECRET_KEY"]
     fallbacks = _string_list(app, "SECRET_KEY_FALLBACKS")
@@ -90,7 +97,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
-    proxies = app.config["TRUSTED_PROXIES"]
+    _count(app, "MAX_CONTENT_LENGTH")
+    proxies = _count(app, "TRUSTED_PROXIES")
     if proxies:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies

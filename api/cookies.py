@@ -7,6 +7,7 @@ is its OpenAPI operation: summary, description, then YAML after ``---``.
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -80,7 +81,8 @@ def received_cookies() -> list[dict[str, Any]]:
     state = current_app.extensions["cookie_api"]
     header = request.headers.get("Cookie", "")
     # WSGI hands headers over as latin-1; browsers send UTF-8.
-    header = header.encode("latin-1").decode("utf-8", "replace")
+    with suppress(UnicodeEncodeError):
+        header = header.encode("latin-1").decode("utf-8", "replace")
     cookies = []
     for name, raw in wire.parse_cookie_header(header):
         if state.is_hidden(name):

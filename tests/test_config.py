@@ -45,6 +45,13 @@ def test_list_settings_must_be_lists_of_strings(key):
         create_app({key: "not-a-list"})
 
 
+@pytest.mark.parametrize("key", ["MAX_CONTENT_LENGTH", "TRUSTED_PROXIES"])
+@pytest.mark.parametrize("value", ["two", -1, True, 1.5])
+def test_count_settings_must_be_whole_numbers(key, value):
+    with pytest.raises(ValueError, match=f"COOKIE_API_{key}"):
+        create_app({key: value})
+
+
 FORWARDED = {
     "X-Forwarded-Proto": "https",
     "X-Forwarded-Host": "shop.example.com",

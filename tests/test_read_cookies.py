@@ -189,3 +189,8 @@ def test_hidden_cookies_are_never_returned(patterns, header, visible):
     assert [c["name"] for c in listed(client, header)] == visible
     for name in {pair.split("=")[0] for pair in header.split("; ")} - set(visible):
         assert client.get(f"/cookies/{name}", headers={"Cookie": header}).status_code == 404
+
+
+def test_header_with_characters_beyond_latin_1_is_read_as_text(client):
+    response = client.get("/cookies", environ_base={"HTTP_COOKIE": "a=🍪"})
+    assert response.get_json()["cookies"] == [{"name": "a", "value": "🍪", "signature": "none"}]
