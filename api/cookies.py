@@ -30,7 +30,7 @@ Browsers silently drop a cookie that breaks their rules. This API refuses such a
 
 | rule | source |
 |---|---|
-| the name is a token: letters, digits and ``!#$%&'*+-.^_`|~`` | RFC 6265bis §4.1.1 |
+| the name is a token: no spaces, quotes, separators or `=` | RFC 6265bis §4.1.1 |
 | SameSite=None requires `secure: true` | RFC 6265bis §5.7 |
 | `partitioned: true` requires `secure: true` | CHIPS |
 | `__Secure-` requires `secure: true` | RFC 6265bis §4.1.3 |

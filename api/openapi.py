@@ -8,6 +8,7 @@ that YAML and converted by apispec's MarshmallowPlugin, so shapes are written on
 from __future__ import annotations
 
 import inspect
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,9 @@ import yaml
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.yaml_utils import load_yaml_from_docstring
-from flask import Flask, Response, json
+from flask import Flask, Response
 from flask_restx import Api
+from marshmallow import Schema
 
 from schemas.problems import ProblemSchema, ValidationProblemSchema
 
@@ -37,8 +39,29 @@ drop is refused with a 400 that names each broken rule. Errors are RFC 9457 prob
 """
 
 
-def _problem_response(description: str, schema: type = ProblemSchema) -> dict[str, Any]:
+# The conventional order of a document's top-level keys: what it is, then what it does.
+_TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "components")
+
+
+def _problem_response(description: str, schema: str = "Problem") -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": schema}}}
+
+
+def _extension_of(
+    plugin: MarshmallowPlugin, schema: type[Schema], base: type[Schema], base_name: str
+) -> dict[str, Any]:
+    """``schema`` as ``allOf`` the component ``base_name`` plus the fields it adds to ``base``.
+
+    Written as ``allOf`` so that every error body visibly shares the one Problem schema, and
+    generated clients get a model that extends it.
+    """
+    added = [name for name in schema._declared_fields if name not in base._declared_fields]
+    return {
+        "allOf": [
+            {"$ref": f"#/components/schemas/{base_name}"},
+            plugin.converter.schema2jsonschema(schema(only=added)),
+        ]
+    }
 
 
 def operation_from_docstring(method: Any) -> dict[str, Any]:
@@ -53,25 +76,33 @@ def operation_from_docstring(method: Any) -> dict[str, Any]:
 
 def build_openapi(api: Api) -> dict[str, Any]:
     """The OpenAPI 3.0 document of ``api`` as a plain dict."""
+    plugin = MarshmallowPlugin()
     spec = APISpec(
         title=api.title,
         version=api.version,
         openapi_version=OPENAPI_VERSION,
-        plugins=[MarshmallowPlugin()],
+        plugins=[plugin],
         info={"description": DESCRIPTION},
     )
     spec.components.schema("Problem", schema=ProblemSchema)
-    spec.components.schema("ValidationProblem", schema=ValidationProblemSchema)
+    spec.components.schema(
+        "ValidationProblem",
+        _extension_of(plugin, ValidationProblemSchema, ProblemSchema, "Problem"),
+    )
     spec.components.response(
         "InvalidCookie",
         _problem_response(
             "The request breaks one or more rules; `errors` lists each by field.",
-            ValidationProblemSchema,
+            "ValidationProblem",
         ),
     )
     spec.components.response("CookieNotFound", _problem_response("No cookie of that name."))
     spec.components.response(
-        "PayloadTooLarge", _problem_response("The body is over the size limit (64 KiB).")
+        "PayloadTooLarge",
+        _problem_response(
+            "The body is over the size limit: 64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says "
+            "otherwise."
+        ),
     )
     spec.components.response(
         "UnsupportedMediaType", _problem_response("The body is not JSON (application/json).")
@@ -88,12 +119,30 @@ def build_openapi(api: Api) -> dict[str, Any]:
                         operation = operation_from_docstring(getattr(route.resource, method))
                         operations[method] = {"tags": [namespace.name], **operation}
                 spec.path(path=_FLASK_PARAMETER.sub(r"{\1}", url), operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    info = document["info"]
+    document["info"] = {"title": info.pop("title"), "version": info.pop("version"), **info}
+    ordered = {key: document[key] for key in _TOP_LEVEL_ORDER if key in document}
+    return ordered | document
+
+
+class _ReadableDumper(yaml.SafeDumper):
+    """Writes multi-line strings as literal blocks, so descriptions read as they were written."""
+
+
+def _represent_string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_ReadableDumper.add_representer(str, _represent_string)
 
 
 def to_yaml(document: dict[str, Any]) -> str:
-    """The document as committed in openapi.yaml."""
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    """The document as committed in openapi.yaml: keys in document order, prose as written."""
+    return yaml.dump(
+        document, Dumper=_ReadableDumper, sort_keys=False, allow_unicode=True, width=100
+    )
 
 
 def init_app(app: Flask, api: Api) -> None:
@@ -104,6 +153,7 @@ def init_app(app: Flask, api: Api) -> None:
     def openapi_json() -> Response:
         if not document:
             document.update(build_openapi(api))
+        # Not app.json, which sorts keys: Swagger UI shows operations in document order.
         return app.response_class(json.dumps(document), mimetype="application/json")
 
     @app.cli.group("openapi")
