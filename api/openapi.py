@@ -147,6 +147,7 @@ def to_yaml(document: dict[str, Any]) -> str:
 
 def init_app(app: Flask, api: Api) -> None:
     """Serve the document at /openapi.json and add ``flask openapi write``."""
+    app.extensions["openapi"] = api
     document: dict[str, Any] = {}
 
     @app.get("/openapi.json")
