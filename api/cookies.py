@@ -116,6 +116,10 @@ class CookieList(Resource):
             content:
               application/json:
                 schema: CookieListSchema
+                example:
+                  cookies:
+                    - {name: theme, value: dark, signature: none}
+                    - {name: cart, value: 'items=3; total=9.90 €', signature: valid}
         """
         response = json_response({"cookies": received_cookies()})
         response.vary.add("Cookie")
@@ -171,6 +175,20 @@ class CookieList(Resource):
             content:
               application/json:
                 schema: CookieSchema
+                example:
+                  name: theme
+                  value: dark
+                  max_age: 3600
+                  expires: null
+                  path: /
+                  domain: null
+                  secure: true
+                  httponly: true
+                  samesite: Lax
+                  partitioned: false
+                  signed: false
+                  set_cookie: theme=dark; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Lax
+                  warnings: []
           400: InvalidCookie
           413: PayloadTooLarge
           415: UnsupportedMediaType
@@ -213,6 +231,7 @@ class Cookie(Resource):
             content:
               application/json:
                 schema: ReceivedCookieSchema
+                example: {name: theme, value: dark, signature: none}
           404: CookieNotFound
         """
         for cookie in received_cookies():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,21 @@ drop is refused with a 400 that names each broken rule. Errors are RFC 9457 prob
 _TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "components")
 
 
-def _problem_response(description: str, schema: str = "Problem") -> dict[str, Any]:
-    return {"description": description, "content": {PROBLEM_JSON: {"schema": schema}}}
+def _problem_response(
+    status: HTTPStatus, description: str, detail: str, schema: str = "Problem", **members: Any
+) -> dict[str, Any]:
+    """A problem+json response, with an example body as the app writes it."""
+    example = {
+        "type": "about:blank",
+        "title": status.phrase,
+        "status": status.value,
+        "detail": detail,
+        **members,
+    }
+    return {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": schema, "example": example}},
+    }
 
 
 def _extension_of(
@@ -89,23 +103,42 @@ def build_openapi(api: Api) -> dict[str, Any]:
         "ValidationProblem",
         _extension_of(plugin, ValidationProblemSchema, ProblemSchema, "Problem"),
     )
+    samesite_rule = "SameSite=None requires secure: true; browsers drop such cookies"
     spec.components.response(
         "InvalidCookie",
         _problem_response(
+            HTTPStatus.BAD_REQUEST,
             "The request breaks one or more rules; `errors` lists each by field.",
+            f"samesite: {samesite_rule}",
             "ValidationProblem",
+            errors={"samesite": [samesite_rule]},
         ),
     )
-    spec.components.response("CookieNotFound", _problem_response("No cookie of that name."))
+    spec.components.response(
+        "CookieNotFound",
+        _problem_response(
+            HTTPStatus.NOT_FOUND,
+            "No cookie of that name.",
+            "This request carries no cookie named 'theme'.",
+        ),
+    )
     spec.components.response(
         "PayloadTooLarge",
         _problem_response(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
             "The body is over the size limit: 64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says "
-            "otherwise."
+            "otherwise.",
+            "The request body is larger than 65536 bytes.",
         ),
     )
     spec.components.response(
-        "UnsupportedMediaType", _problem_response("The body is not JSON (application/json).")
+        "UnsupportedMediaType",
+        _problem_response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "The body is not JSON (application/json).",
+            "Send the body as JSON with Content-Type: application/json "
+            "(got application/x-www-form-urlencoded).",
+        ),
     )
     for namespace in api.namespaces:
         if not namespace.resources:

@@ -303,6 +303,36 @@ def test_each_post_example_sets_its_cookie_over_https(committed, client, name):
     schema_validator(committed, schema["application/json"]["schema"]).validate(cookie)
 
 
+def media_types(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every request and response media type of the document, named for messages."""
+    for path, method, operation in operations(document):
+        for media_type, media in operation.get("requestBody", {}).get("content", {}).items():
+            yield f"{method} {path} request {media_type}", media
+        for status, response in operation["responses"].items():
+            for media_type, media in resolve(document, response).get("content", {}).items():
+                yield f"{method} {path} {status} {media_type}", media
+
+
+def test_every_body_has_examples_that_fit_its_schema(committed):
+    for where, media in media_types(committed):
+        examples = [media["example"]] if "example" in media else []
+        examples += [named["value"] for named in media.get("examples", {}).values()]
+        assert examples, f"{where} has no example"
+        for example in examples:
+            errors = list(schema_validator(committed, media["schema"]).iter_errors(example))
+            assert errors == [], where
+
+
+def test_the_201_example_is_what_the_plain_example_gets(committed, client):
+    created = operation_by_id(committed, "set_cookie")["responses"]["201"]["content"]
+
+    response = client.post(
+        "/cookies", json=post_examples(committed)["plain"]["value"], base_url=HTTPS
+    )
+
+    assert response.get_json() == created["application/json"]["example"]
+
+
 # (operationId, status, request): a request that gets each documented response.
 RESPONSE_CASES = [
     ("list_cookies", 200, {"method": "GET", "path": "/cookies", "headers": {"Cookie": "a=1; b=2"}}),
@@ -359,8 +389,16 @@ def test_each_documented_response_is_what_the_app_answers(
         assert response.data == b""
     else:
         assert list(documented["content"]) == [response.mimetype]
-        schema = documented["content"][response.mimetype]["schema"]
-        schema_validator(committed, schema).validate(response.get_json())
+        media = documented["content"][response.mimetype]
+        body = response.get_json()
+        schema_validator(committed, media["schema"]).validate(body)
+        if response.mimetype == "application/problem+json":
+            example = media["example"]
+            assert (body["type"], body["title"], body["status"]) == (
+                example["type"],
+                example["title"],
+                example["status"],
+            )
     for header, spec in documented.get("headers", {}).items():
         assert header in response.headers
         OAS30Validator(spec["schema"]).validate(response.headers[header])
