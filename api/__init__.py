@@ -111,7 +111,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     api = CookieApi(title=TITLE, version=VERSION, doc=False, add_specs=False)
     api.add_namespace(cookies_ns)
-    api.init_app(app)
+    # init_app reads add_specs again and defaults it to True, which would serve Swagger 2.0.
+    api.init_app(app, add_specs=False)
     app.add_url_rule("/docs", "docs", lambda: ui_for(api))
     openapi.init_app(app, api)
 

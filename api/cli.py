@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 
 from granian import Granian
 from granian.constants import Interfaces
@@ -29,9 +30,28 @@ def docs_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/docs"
 
 
+def ensure_port_is_free(host: str, port: int) -> None:
+    """Exit with a message when another process listens on ``host:port``.
+
+    Granian binds with SO_REUSEPORT, so without this check a second server would share the
+    port with the first and the kernel would split requests between them.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # SO_REUSEADDR lets the probe bind over TIME_WAIT leftovers, never over a listener.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise SystemExit(
+                f"cookie-api: cannot listen on {host}:{port}: {error.strerror}"
+            ) from None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Start the server and print where the docs are."""
     args = parse_args(argv)
+    ensure_port_is_free(args.host, args.port)
     server = Granian(
         "api:create_app",
         factory=True,

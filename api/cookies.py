@@ -31,7 +31,7 @@ Browsers silently drop a cookie that breaks their rules. This API refuses such a
 
 | rule | source |
 |---|---|
-| the name is a token: letters, digits and ``!#$%&'*+-.^_`|~`` | RFC 6265bis §4.1.1 |
+| the name is a token: no spaces, quotes, separators or `=` | RFC 6265bis §4.1.1 |
 | SameSite=None requires `secure: true` | RFC 6265bis §5.7 |
 | `partitioned: true` requires `secure: true` | CHIPS |
 | `__Secure-` requires `secure: true` | RFC 6265bis §4.1.3 |
@@ -118,6 +118,10 @@ class CookieList(Resource):
             content:
               application/json:
                 schema: CookieListSchema
+                example:
+                  cookies:
+                    - {name: theme, value: dark, signature: none}
+                    - {name: cart, value: 'items=3; total=9.90 €', signature: valid}
         """
         response = json_response({"cookies": received_cookies()})
         response.vary.add("Cookie")
@@ -173,6 +177,20 @@ class CookieList(Resource):
             content:
               application/json:
                 schema: CookieSchema
+                example:
+                  name: theme
+                  value: dark
+                  max_age: 3600
+                  expires: null
+                  path: /
+                  domain: null
+                  secure: true
+                  httponly: true
+                  samesite: Lax
+                  partitioned: false
+                  signed: false
+                  set_cookie: theme=dark; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Lax
+                  warnings: []
           400: InvalidCookie
           413: PayloadTooLarge
           415: UnsupportedMediaType
@@ -215,6 +233,7 @@ class Cookie(Resource):
             content:
               application/json:
                 schema: ReceivedCookieSchema
+                example: {name: theme, value: dark, signature: none}
           404: CookieNotFound
         """
         for cookie in received_cookies():

@@ -8,7 +8,9 @@ that YAML and converted by apispec's MarshmallowPlugin, so shapes are written on
 from __future__ import annotations
 
 import inspect
+import json
 import re
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,9 @@ import yaml
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.yaml_utils import load_yaml_from_docstring
-from flask import Flask, Response, json
+from flask import Flask, Response
 from flask_restx import Api
+from marshmallow import Schema
 
 from schemas.problems import ProblemSchema, ValidationProblemSchema
 
@@ -37,8 +40,42 @@ drop is refused with a 400 that names each broken rule. Errors are RFC 9457 prob
 """
 
 
-def _problem_response(description: str, schema: type = ProblemSchema) -> dict[str, Any]:
-    return {"description": description, "content": {PROBLEM_JSON: {"schema": schema}}}
+# The conventional order of a document's top-level keys: what it is, then what it does.
+_TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "components")
+
+
+def _problem_response(
+    status: HTTPStatus, description: str, detail: str, schema: str = "Problem", **members: Any
+) -> dict[str, Any]:
+    """A problem+json response, with an example body as the app writes it."""
+    example = {
+        "type": "about:blank",
+        "title": status.phrase,
+        "status": status.value,
+        "detail": detail,
+        **members,
+    }
+    return {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": schema, "example": example}},
+    }
+
+
+def _extension_of(
+    plugin: MarshmallowPlugin, schema: type[Schema], base: type[Schema], base_name: str
+) -> dict[str, Any]:
+    """``schema`` as ``allOf`` the component ``base_name`` plus the fields it adds to ``base``.
+
+    Written as ``allOf`` so that every error body visibly shares the one Problem schema, and
+    generated clients get a model that extends it.
+    """
+    added = [name for name in schema._declared_fields if name not in base._declared_fields]
+    return {
+        "allOf": [
+            {"$ref": f"#/components/schemas/{base_name}"},
+            plugin.converter.schema2jsonschema(schema(only=added)),
+        ]
+    }
 
 
 def operation_from_docstring(method: Any) -> dict[str, Any]:
@@ -53,28 +90,55 @@ def operation_from_docstring(method: Any) -> dict[str, Any]:
 
 def build_openapi(api: Api) -> dict[str, Any]:
     """The OpenAPI 3.0 document of ``api`` as a plain dict."""
+    plugin = MarshmallowPlugin()
     spec = APISpec(
         title=api.title,
         version=api.version,
         openapi_version=OPENAPI_VERSION,
-        plugins=[MarshmallowPlugin()],
+        plugins=[plugin],
         info={"description": DESCRIPTION},
     )
     spec.components.schema("Problem", schema=ProblemSchema)
-    spec.components.schema("ValidationProblem", schema=ValidationProblemSchema)
+    spec.components.schema(
+        "ValidationProblem",
+        _extension_of(plugin, ValidationProblemSchema, ProblemSchema, "Problem"),
+    )
+    samesite_rule = "SameSite=None requires secure: true; browsers drop such cookies"
     spec.components.response(
         "InvalidCookie",
         _problem_response(
+            HTTPStatus.BAD_REQUEST,
             "The request breaks one or more rules; `errors` lists each by field.",
-            ValidationProblemSchema,
+            f"samesite: {samesite_rule}",
+            "ValidationProblem",
+            errors={"samesite": [samesite_rule]},
         ),
     )
-    spec.components.response("CookieNotFound", _problem_response("No cookie of that name."))
     spec.components.response(
-        "PayloadTooLarge", _problem_response("The body is over the size limit (64 KiB).")
+        "CookieNotFound",
+        _problem_response(
+            HTTPStatus.NOT_FOUND,
+            "No cookie of that name.",
+            "This request carries no cookie named 'theme'.",
+        ),
     )
     spec.components.response(
-        "UnsupportedMediaType", _problem_response("The body is not JSON (application/json).")
+        "PayloadTooLarge",
+        _problem_response(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            "The body is over the size limit: 64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says "
+            "otherwise.",
+            "The request body is larger than 65536 bytes.",
+        ),
+    )
+    spec.components.response(
+        "UnsupportedMediaType",
+        _problem_response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "The body is not JSON (application/json).",
+            "Send the body as JSON with Content-Type: application/json "
+            "(got application/x-www-form-urlencoded).",
+        ),
     )
     for namespace in api.namespaces:
         if not namespace.resources:
@@ -88,22 +152,42 @@ def build_openapi(api: Api) -> dict[str, Any]:
                         operation = operation_from_docstring(getattr(route.resource, method))
                         operations[method] = {"tags": [namespace.name], **operation}
                 spec.path(path=_FLASK_PARAMETER.sub(r"{\1}", url), operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    info = document["info"]
+    document["info"] = {"title": info.pop("title"), "version": info.pop("version"), **info}
+    ordered = {key: document[key] for key in _TOP_LEVEL_ORDER if key in document}
+    return ordered | document
+
+
+class _ReadableDumper(yaml.SafeDumper):
+    """Writes multi-line strings as literal blocks, so descriptions read as they were written."""
+
+
+def _represent_string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_ReadableDumper.add_representer(str, _represent_string)
 
 
 def to_yaml(document: dict[str, Any]) -> str:
-    """The document as committed in openapi.yaml."""
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    """The document as committed in openapi.yaml: keys in document order, prose as written."""
+    return yaml.dump(
+        document, Dumper=_ReadableDumper, sort_keys=False, allow_unicode=True, width=100
+    )
 
 
 def init_app(app: Flask, api: Api) -> None:
     """Serve the document at /openapi.json and add ``flask openapi write``."""
+    app.extensions["openapi"] = api
     document: dict[str, Any] = {}
 
     @app.get("/openapi.json")
     def openapi_json() -> Response:
         if not document:
             document.update(build_openapi(api))
+        # Not app.json, which sorts keys: Swagger UI shows operations in document order.
         return app.response_class(json.dumps(document), mimetype="application/json")
 
     @app.cli.group("openapi")

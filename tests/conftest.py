@@ -64,6 +64,7 @@ def wait_until_healthy(
         except OSError:
             time.sleep(0.1)
         finally:
+            # An unclosed socket is a ResourceWarning, which filterwarnings=error makes fatal.
             connection.close()
     raise RuntimeError(f"cookie-api did not answer /healthz on port {port} in {timeout} s")
 

@@ -1,0 +1,48 @@
+// A browser program using Cookie API through openapi-fetch and the types that
+// openapi-typescript generates from openapi.yaml (npm run generate writes openapi.d.ts).
+// The test suite type-checks it with tsc --noEmit against freshly generated types.
+import createClient from "openapi-fetch";
+import type { components, paths } from "./openapi.d.ts";
+
+type CookieRequest = components["schemas"]["CookieRequest"];
+type ReceivedCookie = components["schemas"]["ReceivedCookie"];
+
+const api = createClient<paths>({
+  baseUrl: "https://api.example",
+  // Send and store cookies on cross-origin calls (the server must list this origin in
+  // COOKIE_API_CORS_ORIGINS).
+  credentials: "include",
+});
+
+/** Set a cookie, then list every cookie the browser sends back. */
+export async function setThenList(): Promise<ReceivedCookie[]> {
+  const body: CookieRequest = { name: "theme", value: "dark", max_age: 3600, samesite: "Lax" };
+  const created = await api.POST("/cookies", { body, credentials: "include" });
+  if (created.error !== undefined) {
+    // A Problem or a ValidationProblem (application/problem+json).
+    const errors = "errors" in created.error ? created.error.errors : {};
+    throw new Error(`${created.error.status} ${created.error.detail} ${JSON.stringify(errors)}`);
+  }
+  const domain: string | null = created.data.domain;
+  const header: string = created.data.set_cookie;
+  console.log(created.response.status, header, domain ?? "(host-only)", created.data.warnings);
+
+  const listed = await api.GET("/cookies", { credentials: "include" });
+  if (listed.error !== undefined) {
+    throw new Error("listing cookies failed");
+  }
+  for (const cookie of listed.data.cookies) {
+    const value: string | null = cookie.value;
+    const signature: "none" | "valid" | "invalid" = cookie.signature;
+    console.log(cookie.name, value, signature);
+  }
+  return listed.data.cookies;
+}
+
+// The generated types carry the document's constraints: each line below must not compile.
+// @ts-expect-error: value is required
+export const missingValue: CookieRequest = { name: "theme" };
+// @ts-expect-error: samesite is one of "Strict", "Lax" and "None"
+export const lowerCaseSameSite: CookieRequest = { name: "theme", value: "dark", samesite: "lax" };
+// @ts-expect-error: unknown keys are refused (additionalProperties: false)
+export const unknownKey: CookieRequest = { name: "theme", value: "dark", sameSite: "Lax" };
