@@ -17,7 +17,8 @@ from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
-from conftest import require
+
+from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parent.parent
 OPENAPI_YAML = ROOT / "openapi.yaml"

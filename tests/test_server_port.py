@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from urllib.parse import urlsplit
 
-from conftest import cookie_api_executable
+from tests.conftest import cookie_api_executable
 
 
 def test_a_second_server_on_a_busy_port_exits_with_a_message(live_server):
