@@ -54,10 +54,15 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 @dataclass(frozen=True)
 class ExampleOrigins:
-    """Origins that serve ``examples/browser/``: one the API lists, one it does not."""
+    """Origins that serve ``examples/browser/``.
+
+    The API lists ``listed`` (the API's site) and ``cross_site`` (another site, "localhost"),
+    and not ``unlisted`` (the API's site, another port).
+    """
 
     listed: str
     unlisted: str
+    cross_site: str
 
 
 @pytest.fixture(scope="session")
@@ -68,8 +73,12 @@ def example_origins() -> Iterator[ExampleOrigins]:
     threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
     for thread in threads:
         thread.start()
-    listed, unlisted = (f"http://127.0.0.1:{server.server_address[1]}" for server in servers)
-    yield ExampleOrigins(listed=listed, unlisted=unlisted)
+    listed_port, unlisted_port = (server.server_address[1] for server in servers)
+    yield ExampleOrigins(
+        listed=f"http://127.0.0.1:{listed_port}",
+        unlisted=f"http://127.0.0.1:{unlisted_port}",
+        cross_site=f"http://localhost:{listed_port}",
+    )
     for server in servers:
         server.shutdown()
         server.server_close()
@@ -77,8 +86,10 @@ def example_origins() -> Iterator[ExampleOrigins]:
 
 @pytest.fixture(scope="session")
 def api(start_server, example_origins: ExampleOrigins) -> str:
-    """A real cookie-api that lists only the example's ``listed`` origin for CORS."""
-    return start_server(CORS_ORIGINS=json.dumps([example_origins.listed]))
+    """A real cookie-api whose CORS lists the example's ``listed`` and ``cross_site`` origins."""
+    return start_server(
+        CORS_ORIGINS=json.dumps([example_origins.listed, example_origins.cross_site])
+    )
 
 
 @pytest.fixture(scope="session")
@@ -130,10 +141,22 @@ class ExamplePage:
         expect(self.result).to_have_attribute("data-sequence", str(sequence + 1))
         return self.result
 
-    def set_cookie(self, name: str, value: str, *, httponly: bool = True) -> Locator:
+    def set_cookie(
+        self,
+        name: str,
+        value: str,
+        *,
+        httponly: bool = True,
+        samesite: str = "Lax",
+        secure: bool | None = None,
+        partitioned: bool = False,
+    ) -> Locator:
         self.page.fill("#set-name", name)
         self.page.fill("#set-value", value)
         self.page.set_checked("#set-httponly", httponly)
+        self.page.select_option("#set-samesite", samesite)
+        self.page.select_option("#set-secure", "" if secure is None else str(secure).lower())
+        self.page.set_checked("#set-partitioned", partitioned)
         return self._act("#set-button")
 
     def read_cookie(self, name: str) -> Locator:
@@ -299,3 +322,38 @@ def test_httponly_cookie_is_hidden_from_script_but_sent_to_the_api(
     assert document_cookie_value(page, "theme") == "dark"
     assert document_cookie_value(page, "session") is None
     assert "session" not in page.evaluate("document.cookie")
+
+
+@pytest.mark.parametrize(
+    ("attributes", "warning"),
+    [
+        ({}, "browsers store a SameSite=Lax cookie only from same-site requests"),
+        (
+            {"samesite": "None", "secure": True},
+            "browsers that block third-party cookies drop an unpartitioned cookie",
+        ),
+        ({"samesite": "None", "secure": True, "partitioned": True}, None),
+    ],
+    ids=["lax", "none-unpartitioned", "none-partitioned"],
+)
+def test_cross_site_page_is_warned_of_exactly_the_cookies_chromium_drops(
+    context: BrowserContext,
+    example_origins: ExampleOrigins,
+    api: str,
+    attributes: dict,
+    warning: str | None,
+):
+    # localhost and 127.0.0.1 are different sites: the API's cookies are third-party here.
+    example = ExamplePage(context.new_page(), example_origins.cross_site, api)
+
+    result = example.set_cookie("widget", "1", **attributes)
+
+    expect(result).to_have_attribute("data-status", "201")
+    if warning is None:
+        expect(result.locator("#warnings")).to_have_text("None.")
+        assert example.list_cookies() == [("widget", "1")]
+    else:
+        expect(result.locator("#warnings li")).to_have_count(1)
+        expect(result.locator("#warnings li")).to_contain_text(warning)
+        assert example.list_cookies() == []
+        assert context.cookies() == []
