@@ -210,12 +210,20 @@ def context_warnings(
         )
     caller = origin_site(origin) if origin else None
     scheme = "https" if is_https else "http"
-    if caller and caller != site_of(scheme, request_host) and cookie["samesite"] != "None":
+    cross_site = caller is not None and caller != site_of(scheme, request_host)
+    if cross_site and cookie["samesite"] != "None":
         # RFC 6265bis §5.7 step 14: a cross-site response cannot set a SameSite=Lax/Strict cookie.
         warnings.append(
             f"this request comes from another site ({origin}): browsers store a "
             f"SameSite={cookie['samesite']} cookie only from same-site requests; "
             'use samesite: "None" with secure: true'
+        )
+    elif cross_site and not cookie["partitioned"]:
+        # CHIPS §1: browsers that block third-party cookies keep only partitioned ones.
+        warnings.append(
+            f"this request comes from another site ({origin}): browsers that block "
+            "third-party cookies drop an unpartitioned cookie set from another site; "
+            "add partitioned: true to keep it within that site"
         )
     if cookie["max_age"] is not None and cookie["expires"] is not None:
         warnings.append("max_age and expires are both set: browsers use max_age")

@@ -20,6 +20,18 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 _ISOLATED = {key for key in os.environ if key.startswith("COOKIE_API_")}
 
 
+# Each phase's report ("setup", "call", "teardown"), kept on the test item by the hook below.
+PHASE_REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
+    """Keep each phase's report, so a fixture can tell at teardown that its test failed."""
+    report = yield
+    item.stash.setdefault(PHASE_REPORTS, {})[report.when] = report
+    return report
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip a test whose tool is missing, but fail it in CI, where a skip would hide a gap."""
     if condition:
