@@ -22,10 +22,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
-try:
-    from conftest import PHASE_REPORTS, require
-except ImportError:  # tests/ is a package: pytest imported its conftest as tests.conftest
-    from tests.conftest import PHASE_REPORTS, require
+from tests.conftest import PHASE_REPORTS, require
 
 EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "examples" / "browser"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -398,8 +398,8 @@ NO_WARNING = {
             "headers": {"Origin": "https://app.example.com:8443"},
         },
     ),
-    "cross-site with SameSite=None": (
-        {"samesite": "None", "secure": True},
+    "cross-site with SameSite=None, partitioned": (
+        {"samesite": "None", "secure": True, "partitioned": True},
         {"base_url": "https://api.example.com", "headers": {"Origin": "https://other.test"}},
     ),
     "origin null": ({}, {"base_url": "https://api.example.com", "headers": {"Origin": "null"}}),
