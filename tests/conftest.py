@@ -56,13 +56,15 @@ def wait_until_healthy(
         if process.poll() is not None:
             output = log.read_text(errors="replace")
             raise RuntimeError(f"cookie-api exited with {process.returncode}:\n{output}")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
                 return
         except OSError:
             time.sleep(0.1)
+        finally:
+            connection.close()
     raise RuntimeError(f"cookie-api did not answer /healthz on port {port} in {timeout} s")
 
 
