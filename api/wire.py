@@ -104,7 +104,7 @@ def format_set_cookie(cookie: SetCookie) -> str:
         parts.append(f"Domain={cookie.domain}")
     parts.append(f"Path={cookie.path}")
     if cookie.expires is not None:
-        parts.append(f"Expires={format_datetime(cookie.expires, usegmt=True)}")
+        parts.append(f"Expires={format_datetime(cookie.expires.astimezone(UTC), usegmt=True)}")
     if cookie.max_age is not None:
         parts.append(f"Max-Age={cookie.max_age}")
     if cookie.secure:
