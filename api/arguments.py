@@ -8,7 +8,7 @@ from typing import Any
 from flask import Request
 from marshmallow import Schema, ValidationError
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from api.errors import ValidationFailed, body_error
 
@@ -45,6 +45,18 @@ def _json_type(value: Any) -> str:
     return "a string" if isinstance(value, str) else "an array"
 
 
+def _streamed_past_limit(request: Request, raw: bytes) -> bool:
+    """Whether a body without Content-Length (chunked) went on past the size limit.
+
+    Werkzeug stops reading such a body at the limit without saying so; one more byte from the
+    server's stream tells a body of exactly the limit from a longer one.
+    """
+    limit = request.max_content_length
+    if request.content_length is not None or limit is None or len(raw) < limit:
+        return False
+    return request.environ["wsgi.input"].read(1) != b""
+
+
 def is_json_mimetype(mimetype: str) -> bool:
     """application/json, or any application/*+json type such as application/merge-patch+json."""
     return mimetype == "application/json" or (
@@ -63,6 +75,8 @@ def json_object_body(request: Request) -> dict[str, Any]:
     if charset not in ("utf-8", "utf8"):
         raise UnsupportedMediaType(f"JSON must be UTF-8, not {charset}.")
     raw = request.get_data(cache=False)
+    if _streamed_past_limit(request, raw):
+        raise RequestEntityTooLarge()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta, timezone
 
-from api import create_app
+import pytest
+
+from api import DEFAULTS, create_app
+
+LIMIT = DEFAULTS["MAX_CONTENT_LENGTH"]
 
 
 def test_expires_with_an_offset_goes_out_in_gmt(client):
@@ -18,3 +23,25 @@ def test_expires_with_an_offset_goes_out_in_gmt(client):
     assert f"Expires={expires.strftime('%a, %d %b %Y %H:%M:%S')} GMT" in response.headers[
         "Set-Cookie"
     ].split("; ")
+
+
+def post_streamed(body: bytes, **environ: object):
+    """POST a body the way Granian hands over a chunked one: no Content-Length, terminated."""
+    app = create_app({"TESTING": True})
+    return app.test_client().post(
+        "/cookies",
+        input_stream=io.BytesIO(body),
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True, **environ},
+    )
+
+
+@pytest.mark.parametrize(
+    ("over", "status"), [(0, 201), (1, 413), (LIMIT, 413)], ids=["at-limit", "one-over", "far-over"]
+)
+def test_a_chunked_body_over_the_limit_is_refused(over, status):
+    """Werkzeug stopped reading at the limit and the truncated body was parsed: a 201."""
+    body = b'{"name": "a", "value": "b"}'
+    body += b" " * (LIMIT - len(body) + over)
+    response = post_streamed(body)
+    assert response.status_code == status
