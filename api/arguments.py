@@ -45,16 +45,22 @@ def _json_type(value: Any) -> str:
     return "a string" if isinstance(value, str) else "an array"
 
 
-def _streamed_past_limit(request: Request, raw: bytes) -> bool:
-    """Whether a body without Content-Length (chunked) went on past the size limit.
-
-    Werkzeug stops reading such a body at the limit without saying so; one more byte from the
-    server's stream tells a body of exactly the limit from a longer one.
-    """
+def _check_body_length(request: Request, raw: bytes) -> None:
+    """Refuse a body cut short of its Content-Length, or a streamed one that ran past the limit."""
+    announced = request.content_length
+    if announced is not None:
+        # A server that terminates the input hands over whatever came before the client left.
+        if len(raw) < announced:
+            raise body_error(
+                f"The body ended after {len(raw)} of the {announced} bytes "
+                "that Content-Length announced."
+            )
+        return
     limit = request.max_content_length
-    if request.content_length is not None or limit is None or len(raw) < limit:
-        return False
-    return request.environ["wsgi.input"].read(1) != b""
+    # Werkzeug stops reading a chunked body at the limit without saying so; one more byte from
+    # the server's stream tells a body of exactly the limit from a longer one.
+    if limit is not None and len(raw) >= limit and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
 
 
 def is_json_mimetype(mimetype: str) -> bool:
@@ -75,8 +81,7 @@ def json_object_body(request: Request) -> dict[str, Any]:
     if charset not in ("utf-8", "utf8"):
         raise UnsupportedMediaType(f"JSON must be UTF-8, not {charset}.")
     raw = request.get_data(cache=False)
-    if _streamed_past_limit(request, raw):
-        raise RequestEntityTooLarge()
+    _check_body_length(request, raw)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

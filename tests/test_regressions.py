@@ -25,14 +25,14 @@ def test_expires_with_an_offset_goes_out_in_gmt(client):
     ].split("; ")
 
 
-def post_streamed(body: bytes, **environ: object):
+def post_streamed(body: bytes):
     """POST a body the way Granian hands over a chunked one: no Content-Length, terminated."""
     app = create_app({"TESTING": True})
     return app.test_client().post(
         "/cookies",
         input_stream=io.BytesIO(body),
         headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
-        environ_overrides={"wsgi.input_terminated": True, **environ},
+        environ_overrides={"wsgi.input_terminated": True},
     )
 
 
@@ -45,3 +45,18 @@ def test_a_chunked_body_over_the_limit_is_refused(over, status):
     body += b" " * (LIMIT - len(body) + over)
     response = post_streamed(body)
     assert response.status_code == status
+
+
+def test_a_body_cut_short_of_its_content_length_is_refused():
+    """Granian hands over what came before a client left: a valid prefix was set as a cookie."""
+    app = create_app({"TESTING": True})
+    response = app.test_client().post(
+        "/cookies",
+        data=b'{"name": "a", "value": "b"}',
+        content_type="application/json",
+        environ_overrides={"wsgi.input_terminated": True, "CONTENT_LENGTH": "500"},
+    )
+    assert response.status_code == 400
+    assert response.json["errors"] == {
+        "_body": ["The body ended after 27 of the 500 bytes that Content-Length announced."]
+    }
