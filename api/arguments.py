@@ -8,7 +8,7 @@ from typing import Any
 from flask import Request
 from marshmallow import Schema, ValidationError
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from api.errors import ValidationFailed, body_error
 
@@ -45,6 +45,24 @@ def _json_type(value: Any) -> str:
     return "a string" if isinstance(value, str) else "an array"
 
 
+def _check_body_length(request: Request, raw: bytes) -> None:
+    """Refuse a body cut short of its Content-Length, or a streamed one that ran past the limit."""
+    announced = request.content_length
+    if announced is not None:
+        # A server that terminates the input hands over whatever came before the client left.
+        if len(raw) < announced:
+            raise body_error(
+                f"The body ended after {len(raw)} of the {announced} bytes "
+                "that Content-Length announced."
+            )
+        return
+    limit = request.max_content_length
+    # Werkzeug stops reading a chunked body at the limit without saying so; one more byte from
+    # the server's stream tells a body of exactly the limit from a longer one.
+    if limit is not None and len(raw) >= limit and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
+
+
 def is_json_mimetype(mimetype: str) -> bool:
     """application/json, or any application/*+json type such as application/merge-patch+json."""
     return mimetype == "application/json" or (
@@ -63,6 +81,7 @@ def json_object_body(request: Request) -> dict[str, Any]:
     if charset not in ("utf-8", "utf8"):
         raise UnsupportedMediaType(f"JSON must be UTF-8, not {charset}.")
     raw = request.get_data(cache=False)
+    _check_body_length(request, raw)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
