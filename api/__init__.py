@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, redirect, url_for
 from flask_restx import Api
 from flask_restx.apidoc import ui_for
-from itsdangerous import Signer
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -19,6 +17,7 @@ from api import openapi, rules, wire
 from api.cookies import ns as cookies_ns
 from api.cors import init_cors
 from api.errors import problem_response
+from api.setcookie import CookieApiState
 
 TITLE = "Cookie API"
 VERSION = "1.0.0"
@@ -35,18 +34,6 @@ DEFAULTS: dict[str, Any] = {
     "SWAGGER_UI_DOC_EXPANSION": "list",
     "SWAGGER_UI_OPERATION_ID": True,
 }
-
-
-@dataclass(frozen=True)
-class CookieApiState:
-    """What the resources need from configuration, computed once at start."""
-
-    signer: Signer | None
-    hidden: re.Pattern[str] | None
-
-    def is_hidden(self, name: str) -> bool:
-        """Whether GET must never return a cookie of this name."""
-        return self.hidden is not None and self.hidden.fullmatch(name) is not None
 
 
 class CookieApi(Api):

@@ -196,7 +196,7 @@ class CookieList(Resource):
           415: UnsupportedMediaType
         """
         state = current_app.extensions["cookie_api"]
-        cookie = prepare_cookie(json_object_body(request), request_context(), state.signer)
+        cookie = prepare_cookie(json_object_body(request), request_context(), state)
         response = json_response(cookie, 201)
         response.headers["Set-Cookie"] = cookie["set_cookie"]
         response.headers["Location"] = (
@@ -269,7 +269,8 @@ class Cookie(Resource):
                 schema: {type: string}
           400: InvalidCookie
         """
-        header = prepare_deletion(name, single_valued(request.args), request_context())
+        state = current_app.extensions["cookie_api"]
+        header = prepare_deletion(name, single_valued(request.args), request_context(), state)
         response = Response(status=204)
         del response.headers["Content-Type"]
         response.headers["Set-Cookie"] = header

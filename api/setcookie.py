@@ -5,6 +5,7 @@ No Flask here: the resources pass in what they know of the request.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,10 +21,26 @@ _COOKIE_REQUEST = CookieRequestSchema()
 _COOKIE_NAME = CookieNameSchema()
 _DELETE_QUERY = DeleteCookieQuerySchema()
 
+HIDDEN_NAME = (
+    "this name is reserved by the server (COOKIE_API_HIDDEN_COOKIES): "
+    "it cannot be set, read or deleted through this API"
+)
 NO_SECRET_KEY = (
     "signed: true needs a secret key, and this server has none: "
     "set COOKIE_API_SECRET_KEY to enable signed cookies"
 )
+
+
+@dataclass(frozen=True)
+class CookieApiState:
+    """What the resources need from configuration, computed once at start."""
+
+    signer: Signer | None
+    hidden: re.Pattern[str] | None
+
+    def is_hidden(self, name: str) -> bool:
+        """Whether the API must never read, set or delete a cookie of this name."""
+        return self.hidden is not None and self.hidden.fullmatch(name) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +59,15 @@ def _add(errors: dict[str, list[str]], violations: list[rules.Violation]) -> Non
 
 
 def prepare_cookie(
-    body: dict[str, Any], context: RequestContext, signer: Signer | None
+    body: dict[str, Any], context: RequestContext, state: CookieApiState
 ) -> dict[str, Any]:
     """The effective cookie with its Set-Cookie header and warnings, as the 201 body.
 
     Raises ``ValidationFailed`` naming every field and every rule broken.
     """
     cookie, errors = load_partially(_COOKIE_REQUEST, body)
+    if "name" in cookie and state.is_hidden(cookie["name"]):
+        _add(errors, [("name", HIDDEN_NAME)])
     if "secure" not in cookie and "secure" not in errors:
         cookie["secure"] = context.is_https
 
@@ -57,10 +76,10 @@ def prepare_cookie(
         encoded = wire.encode_value(cookie["value"])
         if not cookie["signed"]:
             wire_value = encoded
-        elif signer is None:
+        elif state.signer is None:
             _add(errors, [("signed", NO_SECRET_KEY)])
         else:
-            wire_value = wire.sign_value(signer, cookie["name"], encoded)
+            wire_value = wire.sign_value(state.signer, cookie["name"], encoded)
 
     _add(errors, check_cookie(cookie, context, wire_value))
     if errors:
@@ -129,7 +148,9 @@ def check_cookie(
     return violations
 
 
-def prepare_deletion(name: str, query: dict[str, Any], context: RequestContext) -> str:
+def prepare_deletion(
+    name: str, query: dict[str, Any], context: RequestContext, state: CookieApiState
+) -> str:
     """The Set-Cookie header that deletes a cookie, made so that browsers accept it.
 
     Raises ``ValidationFailed`` for a name, path or domain that no browser would match.
@@ -138,6 +159,8 @@ def prepare_deletion(name: str, query: dict[str, Any], context: RequestContext) 
     args, query_errors = load_partially(_DELETE_QUERY, query)
     errors.update(query_errors)
     name = loaded_name.get("name")
+    if name and state.is_hidden(name):
+        _add(errors, [("name", HIDDEN_NAME)])
     required = rules.prefix_requirements(rules.cookie_prefix(name)) if name else set()
     # A prefixed or partitioned cookie is only replaced by a Secure one.
     secure = context.is_https or "secure" in required or bool(args.get("partitioned"))

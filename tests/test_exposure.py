@@ -78,13 +78,14 @@ def test_a_star_hides_everything():
 
 
 def test_hidden_signed_cookies_are_not_verified_or_shown():
-    app = create_app({"TESTING": True, "SECRET_KEY": "k", "HIDDEN_COOKIES": ["s"]})
-    client = app.test_client(use_cookies=False)
+    signer = create_app({"TESTING": True, "SECRET_KEY": "k"}).test_client(use_cookies=False)
     pair = (
-        client.post("/cookies", json={"name": "s", "value": "v", "signed": True})
+        signer.post("/cookies", json={"name": "s", "value": "v", "signed": True})
         .headers["Set-Cookie"]
         .split(";")[0]
     )
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "HIDDEN_COOKIES": ["s"]})
+    client = app.test_client(use_cookies=False)
     assert client.get("/cookies", headers={"Cookie": pair}).json == {"cookies": []}
 
 
@@ -116,3 +117,21 @@ def test_hidden_cookies_from_the_environment_on_a_real_server(start_server):
         200,
         {"name": "Session", "value": "shown", "signature": "none"},
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("POST", "/cookies", {"name": "session", "value": "attacker"}),
+        ("POST", "/cookies", {"name": "__Host-sid", "value": "x", "secure": True}),
+        ("DELETE", "/cookies/session", None),
+        ("DELETE", "/cookies/__Host-sid", None),
+    ],
+)
+def test_hidden_names_cannot_be_set_or_deleted(method, url, body):
+    client = create_app({"HIDDEN_COOKIES": ["session", "__Host-*"]}).test_client(use_cookies=False)
+    response = client.open(url, method=method, json=body, base_url="https://localhost")
+
+    assert response.status_code == 400
+    assert "Set-Cookie" not in response.headers
+    assert "COOKIE_API_HIDDEN_COOKIES" in response.get_json()["errors"]["name"][0]
