@@ -109,12 +109,8 @@ class CookieList(Resource):
           200:
             description: The cookies of the Cookie request header, in order.
             headers:
-              Cache-Control:
-                description: Always `no-store`.
-                schema: {type: string, enum: [no-store]}
-              Vary:
-                description: Includes `Cookie`.
-                schema: {type: string}
+              Cache-Control: NoStore
+              Vary: VaryCookie
             content:
               application/json:
                 schema: CookieListSchema
@@ -171,9 +167,7 @@ class CookieList(Resource):
               Location:
                 description: Where to read the cookie back, `/cookies/{name}`.
                 schema: {type: string}
-              Cache-Control:
-                description: Always `no-store`.
-                schema: {type: string, enum: [no-store]}
+              Cache-Control: NoStore
             content:
               application/json:
                 schema: CookieSchema
@@ -224,12 +218,8 @@ class Cookie(Resource):
           200:
             description: The first cookie of that name.
             headers:
-              Cache-Control:
-                description: Always `no-store`.
-                schema: {type: string, enum: [no-store]}
-              Vary:
-                description: Includes `Cookie`.
-                schema: {type: string}
+              Cache-Control: NoStore
+              Vary: VaryCookie
             content:
               application/json:
                 schema: ReceivedCookieSchema

@@ -103,6 +103,13 @@ def build_openapi(api: Api) -> dict[str, Any]:
         "ValidationProblem",
         _extension_of(plugin, ValidationProblemSchema, ProblemSchema, "Problem"),
     )
+    spec.components.header(
+        "NoStore",
+        {"description": "Always `no-store`.", "schema": {"type": "string", "enum": ["no-store"]}},
+    )
+    spec.components.header(
+        "VaryCookie", {"description": "Includes `Cookie`.", "schema": {"type": "string"}}
+    )
     samesite_rule = "SameSite=None requires secure: true; browsers drop such cookies"
     spec.components.response(
         "InvalidCookie",

@@ -401,7 +401,7 @@ def test_each_documented_response_is_what_the_app_answers(
             )
     for header, spec in documented.get("headers", {}).items():
         assert header in response.headers
-        OAS30Validator(spec["schema"]).validate(response.headers[header])
+        OAS30Validator(resolve(committed, spec)["schema"]).validate(response.headers[header])
 
 
 def test_every_error_is_problem_json_sharing_the_problem_schema(committed):
