@@ -182,6 +182,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-httpbin", action="store_true", help="leave httpbin out")
     parser.add_argument(
+        "--servers",
+        type=lambda text: set(text.split(",")),
+        help="run only these, comma-separated: baseline,cookie-api,httpbin,gunicorn,waitress",
+    )
+    parser.add_argument(
+        "--granian-settings",
+        type=json.loads,
+        default={},
+        help="JSON merged over cookie-api's Granian settings, to try others (e.g. "
+        "'{\"blocking_threads\": 4}'); our app then runs through bench/serve.py",
+    )
+    parser.add_argument(
         "--smoke",
         action="store_true",
         help="1 round of 1 s, no warm-up, no httpbin: checks that the benchmark runs",
@@ -238,9 +250,12 @@ def ensure_httpbin_venv(log: Path) -> Path | None:
 
 def servers(args: argparse.Namespace, logs: Path) -> tuple[list[Server], dict[str, str]]:
     """The servers to start, and why any other is left out."""
-    settings = json.dumps(server_settings(args.workers))
+    settings = json.dumps(granian_settings(args))
     serve = str(BENCH_DIR / "serve.py")
     env = clean_env()
+    ours = [str(BIN_DIR / "cookie-api"), "--workers", str(args.workers)]
+    if args.granian_settings:
+        ours = [sys.executable, serve, APP_FACTORY, "--factory", "--settings", settings]
     started = [
         Server(
             "baseline",
@@ -262,13 +277,13 @@ def servers(args: argparse.Namespace, logs: Path) -> tuple[list[Server], dict[st
             "cookie-api",
             "Cookie API",
             "cookie-api's Granian",
-            [str(BIN_DIR / "cookie-api"), "--workers", str(args.workers)],
+            ours,
             env,
         ),
     ]
     skipped = {}
-    if args.no_httpbin:
-        skipped["httpbin"] = "left out (--no-httpbin or --smoke)"
+    if args.no_httpbin or (args.servers and "httpbin" not in args.servers):
+        skipped["httpbin"] = "left out (--no-httpbin, --servers or --smoke)"
     elif python := ensure_httpbin_venv(logs / "httpbin-install.log"):
         started.append(
             Server(
@@ -310,7 +325,21 @@ def servers(args: argparse.Namespace, logs: Path) -> tuple[list[Server], dict[st
         )
     else:
         skipped["waitress"] = "waitress is not installed: pip install -e '.[bench]'"
+    if args.servers:
+        skipped.update(
+            {
+                server.key: "left out (--servers)"
+                for server in started
+                if server.key not in args.servers
+            }
+        )
+        started = [server for server in started if server.key in args.servers]
     return started, skipped
+
+
+def granian_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """cookie-api's Granian settings, with any tried instead on the command line."""
+    return {**server_settings(args.workers), **args.granian_settings}
 
 
 def with_port(server: Server, port: int) -> list[str]:
@@ -362,6 +391,15 @@ def worker_pids(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 children.append(int(entry.name))
     return children or [pid]
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) that a server and its workers have used so far."""
+    total = 0
+    for process in {pid, *worker_pids(pid)}:
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -434,10 +472,11 @@ def measure(
 # --- report --------------------------------------------------------------------------------
 
 
-def median_of(runs: list[LoadResult]) -> dict[str, float]:
-    """Medians over rounds of requests/s and latency percentiles (ms)."""
+def median_of(runs: list[LoadResult], cpu_us: list[float]) -> dict[str, float]:
+    """Medians over rounds of requests/s, latency percentiles (ms) and server CPU µs/request."""
     return {
         "requests_per_s": statistics.median(run.requests_per_s for run in runs),
+        "cpu_us_per_request": statistics.median(cpu_us),
         "p50_ms": statistics.median(run.p50_us for run in runs) / 1000,
         "p99_ms": statistics.median(run.p99_us for run in runs) / 1000,
     }
@@ -454,6 +493,7 @@ def compare(
         "metric": comparison.metric,
         "target": comparison.target,
         "ratio": None,
+        "cpu_ratio": None,
         "met": None,
     }
     if comparison.metric == "peak_rss_mb":
@@ -469,6 +509,10 @@ def compare(
             mine["requests_per_s"] / theirs["requests_per_s"]
             for mine, theirs in zip(ours["rounds"], other["rounds"], strict=True)
         )
+        # The other's CPU time per request over ours: like the rate ratio, above 1 is faster.
+        entry["cpu_ratio"] = (
+            other["median"]["cpu_us_per_request"] / ours["median"]["cpu_us_per_request"]
+        )
         if comparison.target is not None:
             entry["met"] = entry["ratio"] >= comparison.target
     return entry
@@ -482,31 +526,36 @@ def print_report(report: dict[str, Any]) -> None:
         f"{setup['warmup_s']:g} s warm-up; {setup['workers']} worker, {setup['connections']} "
         f"connections, load by {setup['load_generator']}; medians.\n"
         f"Machine: {setup['machine']['cpu']} ({setup['machine']['cpus']} CPUs), "
-        f"Python {setup['machine']['python']}, Granian {setup['machine']['granian']}.\n"
+        f"Python {setup['machine']['python']}, Granian {setup['machine']['granian']} with "
+        f"{json.dumps(setup['granian_settings'])}.\n"
     )
-    print("| server | app | request | req/s | p50 ms | p99 ms | peak RSS/worker MiB |")
-    print("|---|---|---|--:|--:|--:|--:|")
+    print(
+        "| server | app | request | req/s | p50 ms | p99 ms | server CPU µs/req "
+        "| peak RSS/worker MiB |"
+    )
+    print("|---|---|---|--:|--:|--:|--:|--:|")
     for result in report["results"].values():
         server = report["servers"][result["server"]]
         median = result["median"]
         print(
             f"| {server['server']} | {server['app']} | {result['request']} "
             f"| {median['requests_per_s']:,.0f} | {median['p50_ms']:.2f} | {median['p99_ms']:.2f} "
-            f"| {server['peak_rss_mb']:.1f} |"
+            f"| {median['cpu_us_per_request']:.0f} | {server['peak_rss_mb']:.1f} |"
         )
     for key, reason in report["skipped"].items():
-        print(f"| {key} | | | not run: {reason} | | | |")
-    print("\n| comparison | ratio | target | met |")
-    print("|---|--:|--:|---|")
+        print(f"| {key} | | | not run: {reason} | | | | |")
+    print("\n| comparison | ratio | target | met | CPU/request ratio |")
+    print("|---|--:|--:|---|--:|")
     for entry in report["comparisons"]:
         target = entry["target"]
         sign = "≤" if entry["metric"] == "peak_rss_mb" else "≥"
         shown_target = "—" if target is None else f"{sign} {target:.2f}x"
         if entry["ratio"] is None:
-            print(f"| {entry['comparison']} | not run | {shown_target} | — |")
+            print(f"| {entry['comparison']} | not run | {shown_target} | — | |")
             continue
         met = "—" if entry["met"] is None else ("yes" if entry["met"] else "**no**")
-        print(f"| {entry['comparison']} | {entry['ratio']:.2f}x | {shown_target} | {met} |")
+        cpu = "" if entry["cpu_ratio"] is None else f"{entry['cpu_ratio']:.2f}x"
+        print(f"| {entry['comparison']} | {entry['ratio']:.2f}x | {shown_target} | {met} | {cpu} |")
 
 
 def machine() -> dict[str, Any]:
@@ -574,15 +623,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for measurement in measurements:
                 measure(args, ports[measurement.server], measurement.request, args.warmup, scratch)
         runs: dict[str, list[LoadResult]] = {m.key: [] for m in measurements}
+        # Server CPU time per request: unlike requests/s, barely moved by other load on the
+        # machine, so it shows where a change helps even when the clock is noisy.
+        cpu_us: dict[str, list[float]] = {m.key: [] for m in measurements}
         for round_number in range(args.rounds):
             print(f"Round {round_number + 1} of {args.rounds} ...", flush=True)
             # Rotate the order so that no measurement always runs right after the same one.
             shift = round_number % len(measurements)
             for measurement in measurements[shift:] + measurements[:shift]:
+                cpu_before = cpu_seconds(processes[measurement.server].pid)
                 result = measure(
                     args, ports[measurement.server], measurement.request, args.duration, scratch
                 )
+                cpu = cpu_seconds(processes[measurement.server].pid) - cpu_before
                 runs[measurement.key].append(result)
+                cpu_us[measurement.key].append(cpu * 1e6 / max(1, result.requests))
         rss = {
             key: max(peak_rss_mb(pid) for pid in worker_pids(process.pid))
             for key, process in processes.items()
@@ -595,17 +650,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         m.key: {
             "server": m.server,
             "request": m.label,
-            "median": median_of(runs[m.key]),
+            "median": median_of(runs[m.key], cpu_us[m.key]),
             "rounds": [
                 {
                     "requests_per_s": run.requests_per_s,
                     "p50_ms": run.p50_us / 1000,
                     "p99_ms": run.p99_us / 1000,
+                    "cpu_us_per_request": cpu,
                     "requests": run.requests,
                     "socket_errors": run.socket_errors,
                     "status_errors": run.status_errors,
                 }
-                for run in runs[m.key]
+                for run, cpu in zip(runs[m.key], cpu_us[m.key], strict=True)
             ],
         }
         for m in measurements
@@ -620,7 +676,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "connections": args.connections,
             "load_generator": args.loadgen,
             "smoke": args.smoke,
-            "granian_settings": server_settings(args.workers),
+            "granian_settings": granian_settings(args),
             "machine": machine(),
         },
         "servers": {
