@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -70,14 +71,20 @@ def json_response(
     )
 
 
+@lru_cache(maxsize=64)
+def host_name(host_header: str) -> str:
+    """The host name of a Host header: lower-case, without port or IPv6 brackets; "" if bad."""
+    # Cached: a server sees few distinct Host headers, and parsing one costs more than a lookup.
+    try:
+        return urlsplit(f"//{host_header}").hostname or ""
+    except ValueError:
+        return ""
+
+
 def request_context() -> RequestContext:
     """What the rules need to know of the current request."""
-    try:
-        host = urlsplit(f"//{request.host}").hostname or ""
-    except ValueError:
-        host = ""
     return RequestContext(
-        host=host,
+        host=host_name(request.host),
         is_https=request.is_secure,
         origin=request.headers.get("Origin"),
         now=datetime.now(UTC),
