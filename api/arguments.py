@@ -35,6 +35,14 @@ def _parse_integer(text: str) -> int:
     return int(text)
 
 
+# One decoder for every request: json.loads with hooks builds a new decoder and scanner per call.
+_STRICT_JSON = json.JSONDecoder(
+    object_pairs_hook=_refuse_duplicate_keys,
+    parse_constant=_refuse_constant,
+    parse_int=_parse_integer,
+)
+
+
 def _json_type(value: Any) -> str:
     if value is None:
         return "null"
@@ -89,12 +97,10 @@ def json_object_body(request: Request) -> dict[str, Any]:
             f"The body is not valid UTF-8 (bad byte at offset {error.start})."
         ) from None
     try:
-        body = json.loads(
-            text,
-            object_pairs_hook=_refuse_duplicate_keys,
-            parse_constant=_refuse_constant,
-            parse_int=_parse_integer,
-        )
+        if text.startswith("\ufeff"):
+            # What json.loads says of a byte order mark; the decoder alone would not check.
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        body = _STRICT_JSON.decode(text)
     except RecursionError:
         raise body_error("The JSON is nested too deeply.") from None
     except ValueError as error:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import socket
+from typing import Any
 
 from granian import Granian
-from granian.constants import Interfaces
+
+APP_FACTORY = "api:create_app"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -48,18 +50,21 @@ def ensure_port_is_free(host: str, port: int) -> None:
             ) from None
 
 
+def server_settings(workers: int) -> dict[str, Any]:
+    """Granian's settings, as plain JSON values so the benchmark can run other apps under them."""
+    return {"interface": "wsgi", "workers": workers, "respawn_failed_workers": True}
+
+
 def main(argv: list[str] | None = None) -> None:
     """Start the server and print where the docs are."""
     args = parse_args(argv)
     ensure_port_is_free(args.host, args.port)
     server = Granian(
-        "api:create_app",
+        APP_FACTORY,
         factory=True,
-        interface=Interfaces.WSGI,
         address=args.host,
         port=args.port,
-        workers=args.workers,
-        respawn_failed_workers=True,
+        **server_settings(args.workers),
     )
     print(f"Cookie API docs at {docs_url(args.host, args.port)}", flush=True)
     server.serve()

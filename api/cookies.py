@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from contextlib import suppress
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -53,23 +54,38 @@ NO_STORE = "no-store"
 # Characters of a token that may stand unescaped in a URL path.
 _PATH_SAFE = "!$&'*+-.^_`|~"
 _SHOWN_NAME_LIMIT = 100
+_NO_STORE_HEADERS = {"Cache-Control": NO_STORE}
+# The answer depends on the Cookie request header, so shared caches must key on it.
+_READ_HEADERS = {"Vary": "Cookie"}
 
 
-def json_response(body: dict[str, Any], status: int = 200) -> Response:
-    """A JSON answer that no cache keeps."""
-    response = Response(json.dumps(body), status, mimetype="application/json")
-    response.headers["Cache-Control"] = NO_STORE
-    return response
+def json_response(
+    body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A JSON answer that no cache keeps, with ``headers`` added."""
+    # Every header goes in at once: setting them one by one scans the list each time.
+    return Response(
+        json.dumps(body),
+        status,
+        headers={"Cache-Control": NO_STORE, **headers} if headers else _NO_STORE_HEADERS,
+        content_type="application/json",
+    )
+
+
+@lru_cache(maxsize=64)
+def host_name(host_header: str) -> str:
+    """The host name of a Host header: lower-case, without port or IPv6 brackets; "" if bad."""
+    # Cached: a server sees few distinct Host headers, and parsing one costs more than a lookup.
+    try:
+        return urlsplit(f"//{host_header}").hostname or ""
+    except ValueError:
+        return ""
 
 
 def request_context() -> RequestContext:
     """What the rules need to know of the current request."""
-    try:
-        host = urlsplit(f"//{request.host}").hostname or ""
-    except ValueError:
-        host = ""
     return RequestContext(
-        host=host,
+        host=host_name(request.host),
         is_https=request.is_secure,
         origin=request.headers.get("Origin"),
         now=datetime.now(UTC),
@@ -119,9 +135,7 @@ class CookieList(Resource):
                     - {name: theme, value: dark, signature: none}
                     - {name: cart, value: 'items=3; total=9.90 €', signature: valid}
         """
-        response = json_response({"cookies": received_cookies()})
-        response.vary.add("Cookie")
-        return response
+        return json_response({"cookies": received_cookies()}, headers=_READ_HEADERS)
 
     def post(self) -> Response:
         """Set a cookie.
@@ -191,12 +205,10 @@ class CookieList(Resource):
         """
         state = current_app.extensions["cookie_api"]
         cookie = prepare_cookie(json_object_body(request), request_context(), state)
-        response = json_response(cookie, 201)
-        response.headers["Set-Cookie"] = cookie["set_cookie"]
-        response.headers["Location"] = (
-            f"{request.script_root}/cookies/{quote(cookie['name'], safe=_PATH_SAFE)}"
+        location = f"{request.script_root}/cookies/{quote(cookie['name'], safe=_PATH_SAFE)}"
+        return json_response(
+            cookie, 201, headers={"Set-Cookie": cookie["set_cookie"], "Location": location}
         )
-        return response
 
 
 @ns.route("/<name>")
@@ -228,9 +240,7 @@ class Cookie(Resource):
         """
         for cookie in received_cookies():
             if cookie["name"] == name:
-                response = json_response(cookie)
-                response.vary.add("Cookie")
-                return response
+                return json_response(cookie, headers=_READ_HEADERS)
         shown = name if len(name) <= _SHOWN_NAME_LIMIT else f"{name[:_SHOWN_NAME_LIMIT]}…"
         raise NotFound(f"This request carries no cookie named {shown!r}.")
 

@@ -104,7 +104,9 @@ def format_set_cookie(cookie: SetCookie) -> str:
         parts.append(f"Domain={cookie.domain}")
     parts.append(f"Path={cookie.path}")
     if cookie.expires is not None:
-        parts.append(f"Expires={format_datetime(cookie.expires.astimezone(UTC), usegmt=True)}")
+        # HTTP dates are in GMT: an expiry given with another offset is the same instant in UTC.
+        expires = cookie.expires.astimezone(UTC)
+        parts.append(f"Expires={format_datetime(expires, usegmt=True)}")
     if cookie.max_age is not None:
         parts.append(f"Max-Age={cookie.max_age}")
     if cookie.secure:

@@ -1,0 +1,92 @@
+"""The benchmark command still runs: a smoke run of bench/run.py prints every row and writes JSON.
+
+Only that it runs and measures something: speed itself is the benchmark's business, not a test's.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+MEASURED = [
+    ("baseline POST", "POST /setcookie"),
+    ("cookie-api POST", "POST /cookies"),
+    ("baseline GET", "GET /getcookie"),
+    ("cookie-api GET", "GET /cookies"),
+    ("gunicorn GET", "GET /cookies"),
+    ("gunicorn POST", "POST /cookies"),
+    ("waitress GET", "GET /cookies"),
+    ("waitress POST", "POST /cookies"),
+]
+COMPARISONS = [
+    "POST /cookies vs baseline POST /setcookie",
+    "GET /cookies vs baseline GET /getcookie",
+    "GET /cookies vs httpbin GET /cookies",
+    "cookie-api server vs gunicorn sync, GET",
+    "cookie-api server vs gunicorn sync, POST",
+    "cookie-api server vs waitress, GET",
+    "cookie-api server vs waitress, POST",
+    "peak RSS per worker vs baseline",
+]
+# The smoke run leaves httpbin out, so its one comparison has no ratio.
+NOT_RUN_IN_SMOKE = {"GET /cookies vs httpbin GET /cookies"}
+
+
+@pytest.fixture(scope="module", params=["python", "wrk"])
+def smoke_run(request, tmp_path_factory) -> tuple[str, dict]:
+    """Run ``bench/run.py --smoke`` once per load generator; its output and its JSON."""
+    loadgen = request.param
+    if loadgen == "wrk":
+        require(shutil.which("wrk") is not None, "wrk is not installed (apt-get install -y wrk)")
+    output = tmp_path_factory.mktemp("bench") / "smoke.json"
+    finished = subprocess.run(
+        [sys.executable, str(BENCH), "--smoke", "--loadgen", loadgen, "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    return finished.stdout, json.loads(output.read_text())
+
+
+def test_smoke_run_measures_every_app_without_errors(smoke_run):
+    _, report = smoke_run
+    assert set(report["results"]) == {key for key, _ in MEASURED}
+    for key, request_line in MEASURED:
+        result = report["results"][key]
+        assert result["request"] == request_line
+        (only_round,) = result["rounds"]
+        assert only_round["requests"] > 0, key
+        assert only_round["socket_errors"] == only_round["status_errors"] == 0, key
+        assert result["median"]["p99_ms"] >= result["median"]["p50_ms"] > 0, key
+    for server in report["servers"].values():
+        assert server["peak_rss_mb"] > 0
+
+
+def test_smoke_run_reports_every_comparison(smoke_run):
+    _, report = smoke_run
+    by_label = {entry["comparison"]: entry for entry in report["comparisons"]}
+    assert list(by_label) == COMPARISONS
+    for label, entry in by_label.items():
+        if label in NOT_RUN_IN_SMOKE:
+            assert entry["ratio"] is None
+        else:
+            assert entry["ratio"] > 0, label
+
+
+def test_smoke_run_prints_the_tables(smoke_run):
+    stdout, report = smoke_run
+    for key, request_line in MEASURED:
+        server = report["servers"][report["results"][key]["server"]]
+        assert f"| {server['server']} | {server['app']} | {request_line} |" in stdout
+    for label in COMPARISONS:
+        assert f"| {label} |" in stdout
+    assert "| httpbin | | | not run:" in stdout
