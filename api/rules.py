@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 import idna
@@ -174,6 +174,7 @@ def check_expires(expires: datetime, now: datetime) -> list[Violation]:
     return []
 
 
+@lru_cache(maxsize=64)
 def is_loopback_host(host: str) -> bool:
     """Hosts that browsers treat as secure contexts even over plain HTTP."""
     if host == "localhost" or host.endswith(".localhost"):
