@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+from functools import cache
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -188,14 +189,15 @@ def to_yaml(document: dict[str, Any]) -> str:
 def init_app(app: Flask, api: Api) -> None:
     """Serve the document at /openapi.json and add ``flask openapi write``."""
     app.extensions["openapi"] = api
-    document: dict[str, Any] = {}
+
+    @cache
+    def document_json() -> str:
+        # Not app.json, which sorts keys: Swagger UI shows operations in document order.
+        return json.dumps(build_openapi(api))
 
     @app.get("/openapi.json")
     def openapi_json() -> Response:
-        if not document:
-            document.update(build_openapi(api))
-        # Not app.json, which sorts keys: Swagger UI shows operations in document order.
-        return app.response_class(json.dumps(document), mimetype="application/json")
+        return app.response_class(document_json(), mimetype="application/json")
 
     @app.cli.group("openapi")
     def openapi_group() -> None:
