@@ -70,7 +70,9 @@ def _count(app: Flask, key: str) -> int:
 def _make_state(app: Flask) -> CookieApiState:
     secret_key = app.config["SECRET_KEY"]
     fallbacks = _string_list(app, "SECRET_KEY_FALLBACKS")
-    signer = wire.make_signer(str(secret_key), fallbacks) if secret_key else None
+    if secret_key and not isinstance(secret_key, str | bytes):
+        secret_key = str(secret_key)  # COOKIE_API_SECRET_KEY=12345 arrives as a number
+    signer = wire.make_signer(secret_key, fallbacks) if secret_key else None
     patterns = _string_list(app, "HIDDEN_COOKIES")
     hidden = re.compile("|".join(map(fnmatch.translate, patterns))) if patterns else None
     return CookieApiState(signer=signer, hidden=hidden)

@@ -5,6 +5,7 @@ Pure functions with no Flask in them, so the HTTP layer never re-implements them
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -18,6 +19,8 @@ _URI_COMPONENT_SAFE = "-_.!~*'()"
 # encodeURIComponent never emits "$", so a wire value starting with it is always ours and signed.
 SIGNED_MARKER = "$"
 _SIGNER_SALT = "cookie-api.signed-cookie"
+# Marker, encoded value, ".", and an HMAC-SHA1 in unpadded URL-safe base64 (27 characters).
+_SIGNED_SHAPE = re.compile(r"\$(.*)\.([A-Za-z0-9_-]{27})")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Signature = Literal["none", "valid", "invalid"]
@@ -43,8 +46,8 @@ def decode_value(wire: str) -> str:
 
 def make_signer(secret_key: str | bytes, fallbacks: list[str | bytes]) -> Signer:
     """A signer that signs with ``secret_key`` and verifies with it and every fallback."""
-    # itsdangerous takes the keys oldest first and signs with the last one.
-    return Signer([*reversed(fallbacks), secret_key], salt=_SIGNER_SALT)
+    # itsdangerous signs with the last key and verifies with any of them.
+    return Signer([*fallbacks, secret_key], salt=_SIGNER_SALT)
 
 
 def sign_value(signer: Signer, name: str, encoded: str) -> str:
@@ -54,11 +57,16 @@ def sign_value(signer: Signer, name: str, encoded: str) -> str:
 
 
 def read_wire_value(name: str, wire: str, signer: Signer | None) -> tuple[str | None, Signature]:
-    """The decoded value of a received cookie and the state of its signature."""
-    if not wire.startswith(SIGNED_MARKER):
+    """The decoded value of a received cookie and the state of its signature.
+
+    Only a value shaped like ours (marker, value, ".", a signature) counts as signed, so that a
+    cookie someone else set to, say, "$5" is read as the plain value it is.
+    """
+    signed = _SIGNED_SHAPE.fullmatch(wire)
+    if signed is None:
         return decode_value(wire), "none"
-    encoded, dot, signature = wire[1:].rpartition(".")
-    if not dot or signer is None:
+    encoded, signature = signed.groups()
+    if signer is None:
         return None, "invalid"
     valid = signer.verify_signature(f"{name}={encoded}", signature)
     return (decode_value(encoded), "valid") if valid else (None, "invalid")

@@ -149,8 +149,19 @@ def test_signature_by_another_key_is_invalid(client):
     assert listed(client, pair)[0]["signature"] == "invalid"
 
 
-def test_truncated_signed_value_is_invalid(client):
-    assert listed(client, "cart=$abc")[0] == {"name": "cart", "value": None, "signature": "invalid"}
+def test_forged_signature_is_invalid(client):
+    pair = signed_pair("test-secret", "cart", "x")
+    forged = pair[:-1] + ("A" if pair[-1] != "A" else "B")
+    assert listed(client, forged)[0] == {"name": "cart", "value": None, "signature": "invalid"}
+
+
+@pytest.mark.parametrize("value", ["$5", "$abc.def", "$", "$%24"])
+def test_values_that_merely_start_with_the_marker_are_plain(client, value):
+    assert listed(client, f"price={value}")[0] == {
+        "name": "price",
+        "value": value.replace("%24", "$"),
+        "signature": "none",
+    }
 
 
 def test_key_rotation_keeps_old_cookies_valid():
