@@ -13,6 +13,7 @@ from flask import Flask, Response, request
 ALLOWED_METHODS = "GET, POST, DELETE"
 ALLOWED_HEADERS = "Content-Type"
 PREFLIGHT_MAX_AGE = "600"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def check_origin(origin: object) -> str:
@@ -22,13 +23,25 @@ def check_origin(origin: object) -> str:
             f"COOKIE_API_CORS_ORIGINS lists {origin!r}: list origins such as "
             '"https://app.example" (credentials cannot be shared with "*")'
         )
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+    try:
+        parts = urlsplit(origin.lower())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+    ):
         raise ValueError(
             f"COOKIE_API_CORS_ORIGINS lists {origin!r}, which is not an origin "
             "(scheme://host[:port], no path)"
         )
-    return origin.rstrip("/")
+    # Browsers send the scheme and host in lower case and leave out a default port.
+    port = parts.port if parts.port not in (None, _DEFAULT_PORTS[parts.scheme]) else None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
 
 
 def init_cors(app: Flask, origins: list[str]) -> None:

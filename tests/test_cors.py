@@ -81,7 +81,18 @@ def test_simple_cross_site_form_cannot_set_a_cookie():
     assert "Set-Cookie" not in response.headers
 
 
-@pytest.mark.parametrize("origins", [["*"], ["https://app.example/path"], ["app.example"], [7]])
+@pytest.mark.parametrize(
+    "configured", ["https://App.Example", "https://app.example:443", "https://app.example/"]
+)
+def test_configured_origins_match_as_browsers_send_them(configured):
+    client = create_app({"CORS_ORIGINS": [configured]}).test_client(use_cookies=False)
+    response = client.get("/cookies", headers={"Origin": APP})
+    assert response.headers["Access-Control-Allow-Origin"] == APP
+
+
+@pytest.mark.parametrize(
+    "origins", [["*"], ["https://app.example/path"], ["app.example"], [7], ["http://a:port"]]
+)
 def test_bad_origin_settings_fail_at_start(origins):
     with pytest.raises(ValueError, match="COOKIE_API_CORS_ORIGINS"):
         create_app({"CORS_ORIGINS": origins})
