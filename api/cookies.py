@@ -251,8 +251,9 @@ class Cookie(Resource):
         `Expires` in 1970). Browsers only replace a cookie with the same name, path and domain,
         so pass the `path` and `domain` it was set with. The deletion is Secure when the
         request is HTTPS, when the name's prefix requires it, or for a partitioned cookie; a
-        `__Host-` name is deleted at path `/`. Deleting a cookie that does not exist is fine:
-        the answer is the same.
+        `__Host-` name is deleted at path `/`. Browsers ignore a Secure deletion sent over plain
+        HTTP to a host other than localhost, as they ignore a Secure cookie. Deleting a cookie
+        that does not exist is fine: the answer is the same.
         ---
         operationId: delete_cookie
         parameters:

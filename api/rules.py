@@ -18,8 +18,9 @@ Violation = tuple[str, str]
 
 # RFC 6265bis §4.1.1: cookie-name is an RFC 9110 token (tchar).
 TOKEN_PATTERN = r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$"
-# RFC 6265bis §4.1.1: path-value is av-octets (printable ASCII without ";").
-PATH_PATTERN = r"^/[ -:<-~]*$"
+# RFC 6265bis §4.1.1: path-value is av-octets (printable ASCII without ";"); browsers trim a
+# trailing space (§5.6), so none is allowed, to keep the echo what browsers store.
+PATH_PATTERN = r"^/(?:[ -:<-~]*[!-:<-~])?$"
 # RFC 6265bis §5.6: browsers ignore a cookie whose name and value exceed 4096 octets.
 MAX_COOKIE_BYTES = 4096
 # RFC 6265bis §5.6: browsers ignore an attribute value over 1024 octets.
@@ -74,9 +75,11 @@ def normalize_domain(domain: str) -> str:
     if host.endswith("."):
         raise ValueError("domain must not end with a dot; browsers do not match it to the host")
     if _is_ip_address(host):
-        raise ValueError(
-            "domain must be a host name, not an IP address; omit domain for a host-only cookie"
-        )
+        address = ipaddress.ip_address(host)
+        # Browsers disagree on the form of an IPv6 Domain attribute; a host-only cookie is sure.
+        if address.version == 6:
+            raise ValueError("domain cannot be an IPv6 address; omit domain for a host-only cookie")
+        return str(address)
     try:
         return idna.encode(host, uts46=True).decode("ascii")
     except idna.IDNAError as error:
@@ -85,6 +88,15 @@ def normalize_domain(domain: str) -> str:
 
 def check_domain(domain: str, request_host: str) -> list[Violation]:
     """Rules for an already normalised Domain attribute against the request host."""
+    # RFC 6265bis §5.1.3: an IP address domain-matches only itself.
+    if _is_ip_address(domain) and domain != request_host:
+        return [
+            (
+                "domain",
+                f'domain "{domain}" is an IP address other than the request host '
+                f'"{request_host}"; omit domain for a host-only cookie',
+            )
+        ]
     # RFC 6265bis §5.7 step 9: browsers refuse a Domain that is a public suffix.
     if public_suffix_list().is_public(domain):
         return [("domain", f'"{domain}" is a public suffix; browsers refuse cookies for it')]

@@ -46,7 +46,7 @@ DELETIONS = {
         "/cookies/__host-a",
         "http://localhost",
         {"Secure", "Path=/"},
-        {"Domain=localhost"},
+        set(),
     ),
     "__Http- is Secure and HttpOnly": (
         "/cookies/__Http-a",

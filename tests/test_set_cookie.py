@@ -176,6 +176,7 @@ REFUSED = {
     "control character in path": ({"name": "a", "value": "x", "path": "/a\tb"}, {"path": "ASCII"}),
     "CR LF in path": ({"name": "a", "value": "x", "path": "/a\r\nX: y"}, {"path": "ASCII"}),
     "non-ASCII path": ({"name": "a", "value": "x", "path": "/é"}, {"path": "ASCII"}),
+    "trailing space in path": ({"name": "a", "value": "x", "path": "/a "}, {"path": "ASCII"}),
     "path over 1024 bytes": (
         {"name": "a", "value": "x", "path": "/" + "p" * 1024},
         {"path": "1024"},
@@ -257,7 +258,7 @@ REFUSED = {
     ),
     "domain an IPv6 address": (
         {"name": "a", "value": "x", "domain": "::1"},
-        {"domain": "IP address"},
+        {"domain": "IPv6 address"},
     ),
     "domain with a space": (
         {"name": "a", "value": "x", "domain": "a b.com"},
@@ -422,3 +423,44 @@ def test_wire_value_is_plain_cookie_octets(client):
     # RFC 6265bis cookie-octet: no quotes, no backslash, no comma, no semicolon, no space.
     assert all(0x21 <= ord(c) <= 0x7E and c not in '",;\\' for c in wire)
     assert unquote(wire) == value
+
+
+def test_ip_address_domain_equal_to_the_host(client):
+    body = {"name": "a", "value": "x", "domain": "127.0.0.1"}
+
+    response = client.post("/cookies", json=body, base_url="http://127.0.0.1:8000")
+
+    assert response.status_code == 201, response.get_json()
+    assert "Domain=127.0.0.1;" in response.headers["Set-Cookie"]
+    other = client.post(
+        "/cookies", json={**body, "domain": "10.0.0.1"}, base_url="http://127.0.0.1"
+    )
+    assert "IP address other than the request host" in other.get_json()["errors"]["domain"][0]
+
+
+def test_a_bytes_secret_key_signs_as_itself():
+    pair = (
+        create_app({"SECRET_KEY": b"raw-bytes"})
+        .test_client(use_cookies=False)
+        .post("/cookies", json={"name": "a", "value": "x", "signed": True})
+        .headers["Set-Cookie"]
+        .split(";")[0]
+    )
+    same_key_as_text = create_app({"SECRET_KEY": "raw-bytes"}).test_client(use_cookies=False)
+    cookies = same_key_as_text.get("/cookies", headers={"Cookie": pair}).get_json()["cookies"]
+    assert cookies[0]["signature"] == "valid"
+
+
+@pytest.mark.parametrize("offset", ["+02:00", "-05:30", "+00:00", "Z"])
+def test_expires_with_any_offset_is_sent_as_the_same_instant_in_gmt(client, offset):
+    instant = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+    hours, minutes = (0, 0) if offset == "Z" else (int(offset[1:3]), int(offset[4:6]))
+    shift = timedelta(hours=hours, minutes=minutes) * (-1 if offset.startswith("-") else 1)
+    local = (instant + shift).replace(tzinfo=None).isoformat() + offset
+
+    response = client.post("/cookies", json={"name": "theme", "value": "dark", "expires": local})
+
+    assert response.status_code == 201
+    gmt = instant.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert f"Expires={gmt}" in response.headers["Set-Cookie"]
+    assert response.json["set_cookie"] == response.headers["Set-Cookie"]
