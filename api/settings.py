@@ -11,7 +11,6 @@ from itsdangerous import Signer
 
 from cookierules.signing import make_signer
 
-
 # Back ends read names loosely: PHP turns "." and " " into "_", and some frameworks look names
 # up without regard to case. A hidden name must hide every name such a back end takes for it.
 _LOOSE_NAME = str.maketrans({".": "_", " ": "_"})
