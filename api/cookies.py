@@ -75,6 +75,14 @@ def json_response(
     )
 
 
+def name_in_path(name: str) -> str:
+    """A cookie name as one path segment, never a "." or ".." that clients resolve away."""
+    if name in (".", ".."):
+        # RFC 3986 §5.2.4 removes dot segments, but not their percent-encoded form.
+        return name.replace(".", "%2E")
+    return quote(name, safe=_PATH_SAFE)
+
+
 @lru_cache(maxsize=64)
 def host_name(host_header: str) -> str:
     """The host name of a Host header: lower-case, without port or IPv6 brackets; "" if bad."""
@@ -212,7 +220,7 @@ class CookieList(Resource):
         """
         settings = cookie_settings(current_app)
         cookie = _COOKIE.dump(build_cookie(json_object_body(request), request_facts(), settings))
-        location = f"{request.script_root}/cookies/{quote(cookie['name'], safe=_PATH_SAFE)}"
+        location = f"{request.script_root}/cookies/{name_in_path(cookie['name'])}"
         return json_response(
             cookie, 201, headers={"Set-Cookie": cookie["set_cookie"], "Location": location}
         )
