@@ -130,8 +130,11 @@ class CookieList(Resource):
         Reads the `Cookie` request header that the browser (or your client) sent with this
         request and returns every cookie in it, in header order. The same name can appear twice,
         for example from two paths, and both are kept. Values are decoded the way
-        `decodeURIComponent` decodes them. Signed cookies are verified: `signature` says whether
-        the value can be trusted. HttpOnly cookies are listed too, since the browser sends them;
+        `decodeURIComponent` decodes them. Signed cookies are verified: `signature` is `valid`
+        when the cookie was set through this API with this server's key and has not been changed
+        since (not through `document.cookie`, another subdomain or by hand). It does not make the
+        value trustworthy: anyone who may call `POST /cookies` can get any value signed.
+        HttpOnly cookies are listed too, since the browser sends them;
         names the server hides (`COOKIE_API_HIDDEN_COOKIES`) never are.
         ---
         operationId: list_cookies
@@ -160,6 +163,11 @@ class CookieList(Resource):
         `warnings` for reasons a browser may still ignore it in this context. Defaults: path
         `/`, `secure` true over HTTPS, `httponly` true, `samesite` Lax, no expiry (a session
         cookie). Send `application/json` (or any `+json` type); unknown keys are refused.
+        With `signed: true` the value carries an HMAC made with the server's key, and reading
+        it back says `valid` while it is unchanged: that proves it was set through this
+        operation, not that its value is trustworthy, since any caller can get any value
+        signed. It does catch edits through `document.cookie`, other subdomains and hand-made
+        cookies.
         ---
         operationId: set_cookie
         requestBody:
