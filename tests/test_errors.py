@@ -156,3 +156,13 @@ def test_garbage_origin_header_is_ignored(client):
     )
     assert response.status_code == 201
     assert response.get_json()["warnings"] == []
+
+
+def test_the_detail_reads_as_sentences(client):
+    """Messages ran together: "...browsers drop such cookies secure: the __Host- prefix..."."""
+    body = {"name": "__Host-id", "value": "1", "samesite": "None", "secure": False}
+    problem = assert_problem(client.post("/cookies", json=body), 400)
+    assert problem["detail"] == (
+        "samesite: SameSite=None requires secure: true; browsers drop such cookies. "
+        "secure: the __Host- prefix requires secure: true; browsers drop such cookies."
+    )

@@ -8,6 +8,7 @@ from urllib.parse import unquote, urljoin
 import pytest
 
 from api import create_app
+from cookierules.findings import CODES
 
 HTTPS = {"base_url": "https://localhost"}
 
@@ -315,7 +316,18 @@ def test_browser_rules_refuse(client, body, named):
     assert set(problem["errors"]) == set(named)
     for field, phrase in named.items():
         assert any(phrase in message for message in problem["errors"][field]), problem
-        assert field in problem["detail"]
+    # One finding per message, with a code from the catalogue, and errors made of them.
+    findings = problem["findings"]
+    assert all(finding["code"] in CODES for finding in findings)
+    errors: dict[str, list[str]] = {}
+    for finding in findings:
+        errors.setdefault(finding["field"], []).append(finding["message"])
+    assert problem["errors"] == errors
+    # The detail reads as sentences: "samesite: ... cookies. secure: ...", never run together.
+    assert all(finding["message"].endswith(".") for finding in findings)
+    assert problem["detail"] == " ".join(
+        f"{finding['field']}: {finding['message']}" for finding in findings
+    )
 
 
 def test_domain_matching_the_host_or_a_parent(app):
