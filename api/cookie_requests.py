@@ -15,7 +15,7 @@ from api.errors import ValidationFailed
 from api.settings import CookieSettings
 from cookierules.cookie import Cookie, expired, format_set_cookie
 from cookierules.encoding import encode_value
-from cookierules.findings import Finding, finding
+from cookierules.findings import RULES, Finding, finding
 from cookierules.prefixes import cookie_prefix, prefix_requirements
 from cookierules.signing import sign_value
 from cookierules.sites import is_cross_site, is_secure_origin
@@ -40,6 +40,13 @@ NO_SECRET_KEY = (
     "signed: true needs a secret key, and this server has none: "
     "set COOKIE_API_SECRET_KEY to enable signed cookies."
 )
+# The browser rules POST /cookies refuses, and those it answers with a warning in the 201.
+REFUSED_RULES = tuple(
+    code
+    for code, rule in RULES.items()
+    if rule.spec and rule.severity != "warning" and code not in APPLIED_CODES
+)
+WARNED_RULES = tuple(code for code, rule in RULES.items() if rule.severity == "warning")
 # What a field that failed to load stands in for, so the rules that need it stay silent.
 _BREAKS_NO_RULE: dict[str, Any] = {"name": "", "secure": True, "httponly": True}
 

@@ -7,6 +7,7 @@ finding made by code never drifts from them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,8 +42,8 @@ class Finding:
     chromium: str | None
 
 
-DROPPED = "browsers drop the cookie"
-IGNORED = "browsers ignore the attribute"
+DROPPED = "the cookie is dropped"
+IGNORED = "the attribute is ignored"
 REFUSED = "the API refuses the request"
 
 
@@ -275,6 +276,19 @@ RULES: dict[str, Rule] = _rules(
 )
 
 CODES: tuple[str, ...] = tuple(RULES)
+
+
+def rule_table(codes: Iterable[str]) -> str:
+    """A Markdown table of these rules, for documentation made from the catalogue."""
+    rows = [
+        "| rule | what browsers do | source | code | Chromium |",
+        "|---|---|---|---|---|",
+    ]
+    for code in codes:
+        rule = RULES[code]
+        chromium = f"`{rule.chromium}`" if rule.chromium else ""
+        rows.append(f"| {rule.summary} | {rule.effect} | {rule.spec} | `{code}` | {chromium} |")
+    return "\n".join(rows) + "\n"
 
 
 def finding(code: str, field: str, message: str, severity: Severity | None = None) -> Finding:
