@@ -538,16 +538,6 @@ def test_a_host_may_set_a_cookie_for_itself_and_its_parent(send, domain):
     assert any("plain HTTP" in warning for warning in answer.json()["warnings"])
 
 
-def test_the_signing_key_is_needed_for_a_signed_cookie():
-    client = create_app({"TESTING": True}).test_client(use_cookies=False)
-    response = client.post("/cookies", json={"name": "a", "value": "b", "signed": True})
-    assert response.status_code == 400
-    assert set(response.json["errors"]) == {"signed"}
-    signed_shape = "$b." + "c" * 27
-    cookies = client.get("/cookies", headers={"Cookie": f"a={signed_shape}"}).json["cookies"]
-    assert cookies == [{"name": "a", "value": None, "signature": "invalid"}]
-
-
 def test_a_query_parameter_given_twice_is_refused(send):
     """Parameter pollution: two paths would leave it to chance which one is deleted."""
     assert_problem(send("DELETE", "/cookies/a?path=/&path=/admin"), 400, {"path"})

@@ -374,6 +374,8 @@ def test_signed_without_a_secret_key_names_the_setting():
     assert response.mimetype == "application/problem+json"
     assert "COOKIE_API_SECRET_KEY" in response.get_json()["detail"]
     assert "COOKIE_API_SECRET_KEY" in response.get_json()["errors"]["signed"][0]
+    [finding] = response.get_json()["findings"]
+    assert (finding["code"], finding["spec"]) == ("signing_key_missing", None)
 
 
 def test_signed_wire_value_carries_the_encoded_value(client):
