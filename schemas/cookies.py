@@ -44,26 +44,20 @@ class EngineCheck(validate.Validator):
         return value
 
 
-# The constraints below only declare, for the OpenAPI document, what an EngineCheck enforces.
-class DeclaredLength(validate.Length):
-    """A length the engine enforces, declared as minLength/maxLength."""
+def _declared(constraint: type[validate.Validator]) -> type[validate.Validator]:
+    """``constraint`` as a declaration only: it is in the OpenAPI document (minLength, pattern,
+    minimum...), and an EngineCheck beside it enforces it, with the engine's words.
+    """
 
-    def __call__(self, value: Any) -> Any:
+    def accept(self: validate.Validator, value: Any) -> Any:
         return value
 
-
-class DeclaredPattern(validate.Regexp):
-    """A pattern the engine enforces, declared as pattern."""
-
-    def __call__(self, value: Any) -> Any:
-        return value
+    return type(f"Declared{constraint.__name__}", (constraint,), {"__call__": accept})
 
 
-class DeclaredRange(validate.Range):
-    """A range the engine enforces, declared as minimum/maximum."""
-
-    def __call__(self, value: Any) -> Any:
-        return value
+DeclaredLength = _declared(validate.Length)
+DeclaredPattern = _declared(validate.Regexp)
+DeclaredRange = _declared(validate.Range)
 
 
 class Choice(validate.OneOf):

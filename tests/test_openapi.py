@@ -219,10 +219,13 @@ CONSTRAINTS = [
 ]
 
 
+def constraint_id(case: tuple[str, dict[str, Any], Any]) -> str:
+    field, constraint, _ = case
+    return f"{field}-{next(iter(constraint))}"
+
+
 @pytest.mark.parametrize(
-    ("field", "constraint", "bad_value"),
-    CONSTRAINTS,
-    ids=[f"{field}-{next(iter(constraint))}" for field, constraint, _ in CONSTRAINTS],
+    ("field", "constraint", "bad_value"), CONSTRAINTS, ids=map(constraint_id, CONSTRAINTS)
 )
 def test_each_documented_constraint_is_one_the_app_enforces(
     committed, client, field, constraint, bad_value

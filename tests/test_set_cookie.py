@@ -204,34 +204,6 @@ REFUSED = {
         {"name": "a", "value": "x", "partitioned": True, "secure": False},
         {"partitioned": "partitioned: true requires secure: true"},
     ),
-    "__Secure- without Secure": (
-        {"name": "__Secure-a", "value": "x", "secure": False},
-        {"secure": "__Secure- prefix requires secure: true"},
-    ),
-    "__secure- matches case-insensitively": (
-        {"name": "__secure-a", "value": "x", "secure": False},
-        {"secure": "__Secure- prefix"},
-    ),
-    "__Host- without Secure": (
-        {"name": "__Host-a", "value": "x", "secure": False},
-        {"secure": "__Host- prefix requires secure"},
-    ),
-    "__Host- with a path": (
-        {"name": "__Host-a", "value": "x", "secure": True, "path": "/app"},
-        {"path": '__Host- prefix requires path "/"'},
-    ),
-    "__Host- with a domain": (
-        {"name": "__HOST-a", "value": "x", "secure": True, "domain": "localhost"},
-        {"domain": "__Host- prefix forbids a domain"},
-    ),
-    "__Http- without HttpOnly": (
-        {"name": "__Http-a", "value": "x", "secure": True, "httponly": False},
-        {"httponly": "__Http- prefix requires httponly: true"},
-    ),
-    "__Http- without Secure": (
-        {"name": "__Http-a", "value": "x", "secure": False},
-        {"secure": "__Http- prefix requires secure"},
-    ),
     "__Host-Http- breaking everything": (
         {
             "name": "__Host-Http-a",
@@ -258,31 +230,6 @@ REFUSED = {
         {"name": "n", "value": "v" * 4080, "signed": True},
         {"value": "after percent-encoding and signing"},
     ),
-    "domain of another site": (
-        {"name": "a", "value": "x", "domain": "example.com"},
-        {"domain": "does not match the request host"},
-    ),
-    "domain a public suffix": (
-        {"name": "a", "value": "x", "domain": "co.uk"},
-        {"domain": "public suffix"},
-    ),
-    "domain an IP address": (
-        {"name": "a", "value": "x", "domain": "127.0.0.1"},
-        {"domain": "IP address"},
-    ),
-    "domain an IPv6 address": (
-        {"name": "a", "value": "x", "domain": "::1"},
-        {"domain": "IPv6 address"},
-    ),
-    "domain with a space": (
-        {"name": "a", "value": "x", "domain": "a b.com"},
-        {"domain": "host name"},
-    ),
-    "domain with trailing dot": (
-        {"name": "a", "value": "x", "domain": "localhost."},
-        {"domain": "dot"},
-    ),
-    "domain just a dot": ({"name": "a", "value": "x", "domain": "."}, {"domain": "host name"}),
     "domain over 1024 bytes": (
         {"name": "a", "value": "x", "domain": "a" * 1025},
         {"domain": "1024"},
@@ -302,6 +249,36 @@ REFUSED = {
         {"name": "a b", "value": "x", "samesite": "None", "partitioned": True, "secure": False},
         {"name": "token", "samesite": "SameSite=None", "partitioned": "partitioned"},
     ),
+}
+
+
+# Each row: a domain sent from localhost over HTTPS, and a phrase of the rule it breaks.
+REFUSED_DOMAINS = {
+    "of another site": ("example.com", "does not match the request host"),
+    "a public suffix": ("co.uk", "public suffix"),
+    "an IP address": ("127.0.0.1", "IP address"),
+    "an IPv6 address": ("::1", "IPv6 address"),
+    "with a space": ("a b.com", "host name"),
+    "with trailing dot": ("localhost.", "dot"),
+    "just a dot": (".", "host name"),
+}
+# Each row: a prefixed name, its prefix, the attributes sent with it, the fields refused.
+REFUSED_PREFIXES = {
+    "__Secure- without Secure": ("__Secure-a", "__Secure-", {"secure": False}, {"secure"}),
+    "__secure- matched without case": ("__secure-a", "__Secure-", {"secure": False}, {"secure"}),
+    "__Host- without Secure": ("__Host-a", "__Host-", {"secure": False}, {"secure"}),
+    "__Host- with a path": ("__Host-a", "__Host-", {"secure": True, "path": "/app"}, {"path"}),
+    "__Host- with a domain": ("__HOST-a", "__Host-", {"secure": True, "domain": "x"}, {"domain"}),
+    "__Http- without HttpOnly": ("__Http-a", "__Http-", {"httponly": False}, {"httponly"}),
+    "__Http- without Secure": ("__Http-a", "__Http-", {"secure": False}, {"secure"}),
+}
+REFUSED |= {
+    label: ({"name": name, "value": "x", **attributes}, dict.fromkeys(fields, f"{prefix} prefix"))
+    for label, (name, prefix, attributes, fields) in REFUSED_PREFIXES.items()
+}
+REFUSED |= {
+    f"domain {label}": ({"name": "a", "value": "x", "domain": domain}, {"domain": phrase})
+    for label, (domain, phrase) in REFUSED_DOMAINS.items()
 }
 
 
