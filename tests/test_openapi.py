@@ -477,3 +477,21 @@ def test_the_rule_tables_are_made_from_the_catalogue(committed):
     for table in (rule_table(REFUSED_RULES), rule_table(WARNED_RULES)):
         assert table in cookies["description"]
         assert table in readme, "README.md's rule tables are out of date: copy rule_table()"
+
+
+def test_a_valid_signature_is_described_as_what_it_proves(committed):
+    """"valid" read as "a value you can trust", yet anyone who may POST gets any value signed."""
+    schemas = committed["components"]["schemas"]
+    texts = {
+        "signature field": schemas["ReceivedCookie"]["properties"]["signature"]["description"],
+        "signed field": schemas["CookieRequest"]["properties"]["signed"]["description"],
+        "list_cookies": operation_by_id(committed, "list_cookies")["description"],
+        "set_cookie": operation_by_id(committed, "set_cookie")["description"],
+        "README": README.read_text(encoding="utf-8"),
+    }
+    for where, text in texts.items():
+        flat = " ".join(text.split())
+        # What it does not promise, and what it does protect against.
+        assert "trust" in flat, where
+        assert "document.cookie" in flat, where
+        assert "subdomain" in flat, where
