@@ -61,7 +61,7 @@ DeclaredRange = _declared(validate.Range)
 
 
 class Choice(validate.OneOf):
-    """One of a few values, declared as an enum."""
+    """One of a few values, declared as an enum; the finding's field is filled in on load."""
 
     def __call__(self, value: Any) -> Any:
         if value not in self.choices:
@@ -141,8 +141,10 @@ def cookie_domain_field(**kwargs: Any) -> Domain:
         validate=DeclaredLength(max=MAX_ATTRIBUTE_BYTES),
         metadata={
             "description": "Domain attribute (IDN allowed). The request host must be this domain "
-            "or a subdomain of it, and it cannot be a public suffix. Omit it for a host-only "
-            "cookie.",
+            "or a subdomain of it, and it cannot be a public suffix or a top-level name browsers "
+            "do not know. Equal to a request host without registrable domain (localhost, an IP "
+            "address, an intranet name), it is left out, as browsers ignore it. Omit it for a "
+            "host-only cookie.",
             "example": "example.com",
         },
         **kwargs,
