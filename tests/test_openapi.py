@@ -480,7 +480,7 @@ def test_the_rule_tables_are_made_from_the_catalogue(committed):
 
 
 def test_a_valid_signature_is_described_as_what_it_proves(committed):
-    """ "valid" read as "a value you can trust", yet anyone who may POST gets any value signed."""
+    """The word valid read as a value to trust, yet anyone who may POST gets any value signed."""
     schemas = committed["components"]["schemas"]
     texts = {
         "signature field": schemas["ReceivedCookie"]["properties"]["signature"]["description"],

@@ -89,7 +89,7 @@ def test_secure_defaults_to_the_request_scheme(client):
     ],
 )
 def test_location_escapes_the_name(client, name, location):
-    """ "/cookies/.." was resolved by clients to "/"."""
+    """Clients resolved the Location /cookies/.. to /."""
     response = post(client, {"name": name, "value": "1"})
     assert response.headers["Location"] == location
     assert urljoin("http://localhost/cookies", location) == f"http://localhost{location}"
