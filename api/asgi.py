@@ -78,9 +78,16 @@ class InlineWSGI:
 
     async def read_body(self, scope: Scope, receive: Receive) -> bytes:
         """The request body, cut after ``max_body + 1`` bytes; none if announced longer."""
+        has_body = False
         for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_body:
-                return b""
+            if name == b"content-length":
+                if value.isdigit() and int(value) > self.max_body:
+                    return b""
+                has_body = True
+            elif name == b"transfer-encoding":
+                has_body = True
+        if not has_body:  # RFC 9112 §6.3: without either header the body is empty
+            return b""
         chunks = []
         size = 0
         while size <= self.max_body:

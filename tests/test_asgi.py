@@ -107,6 +107,16 @@ def test_an_empty_answer_ends_the_response():
     assert sent[1:] == [{"type": "http.response.body", "body": b""}]
 
 
+CHUNKED = (b"transfer-encoding", b"chunked")
+
+
+def test_a_request_without_content_length_or_chunked_framing_has_no_body():
+    recorder = Recorder()
+    chunks = [{"type": "http.request", "body": b"never read", "more_body": False}]
+    serve(InlineWSGI(recorder, max_body=100), http_scope("GET"), chunks)
+    assert recorder.body == b""
+
+
 def test_the_body_is_read_whole_before_the_app_runs():
     recorder = Recorder()
     chunks = [
@@ -114,7 +124,7 @@ def test_the_body_is_read_whole_before_the_app_runs():
         {"type": "http.request", "body": b"", "more_body": True},
         {"type": "http.request", "body": b"cd", "more_body": False},
     ]
-    serve(InlineWSGI(recorder, max_body=100), http_scope("POST"), chunks)
+    serve(InlineWSGI(recorder, max_body=100), http_scope("POST", headers=[CHUNKED]), chunks)
     assert recorder.body == b"abcd"
     assert recorder.environ["wsgi.input_terminated"] is True
     assert recorder.environ["wsgi.multithread"] is False
@@ -124,7 +134,7 @@ def test_a_body_over_the_limit_is_cut_one_byte_past_it():
     """One byte more than the limit is enough for the app to answer 413; no more is read."""
     recorder = Recorder()
     chunks = [{"type": "http.request", "body": b"x" * 8, "more_body": True}] * 3
-    sent = serve(InlineWSGI(recorder, max_body=10), http_scope("POST"), chunks)
+    sent = serve(InlineWSGI(recorder, max_body=10), http_scope("POST", headers=[CHUNKED]), chunks)
     assert recorder.body == b"x" * 11
     assert sent[0]["status"] == 201
 
@@ -154,7 +164,8 @@ def test_a_content_length_over_the_limit_is_not_read_at_all():
 def test_a_client_that_leaves_mid_body_gets_what_it_sent_judged():
     recorder = Recorder()
     chunks = [{"type": "http.request", "body": b"half", "more_body": True}]
-    serve(InlineWSGI(recorder, max_body=100), http_scope("POST"), chunks)
+    scope = http_scope("POST", headers=[(b"content-length", b"10")])
+    serve(InlineWSGI(recorder, max_body=100), scope, chunks)
     assert recorder.body == b"half"
 
 
@@ -183,5 +194,5 @@ def test_cookie_api_behind_the_adapter_sets_a_cookie_and_refuses_a_large_body(bo
     app = create_app({"MAX_CONTENT_LENGTH": 64})
     adapter = InlineWSGI(app, max_body=64)
     chunks = [{"type": "http.request", "body": body, "more_body": False}]
-    sent = serve(adapter, http_scope("POST", "/cookies", [JSON]), chunks)
+    sent = serve(adapter, http_scope("POST", "/cookies", [JSON, CHUNKED]), chunks)
     assert sent[0]["status"] == status
