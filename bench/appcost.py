@@ -1,6 +1,6 @@
 """The app's own cost per request, in process, side by side with the bare-Flask floor.
 
-    .venv/bin/python bench/appcost.py                        # 5 interleaved rounds
+    .venv/bin/python bench/appcost.py                        # 15 interleaved rounds
     .venv/bin/python bench/appcost.py --profile "POST /cookies"   # where the time goes
 
 No server and no sockets: each request is the WSGI environ that ``cookie-api``'s server builds
@@ -211,8 +211,8 @@ def profile(label: str, seconds: float, limit: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Measure, print, and write JSON when asked; 1 when a target is missed."""
     parser = argparse.ArgumentParser(prog="bench/appcost.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median)")
-    parser.add_argument("--seconds", type=float, default=1.0, help="seconds per operation")
+    parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (median)")
+    parser.add_argument("--seconds", type=float, default=0.2, help="CPU seconds per operation")
     parser.add_argument("--profile", metavar="REQUEST", choices=[op.label for op in OPERATIONS])
     parser.add_argument("--limit", type=int, default=30, help="profile lines to print")
     parser.add_argument("--output", type=Path, help="also write the figures as JSON")
