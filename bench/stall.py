@@ -21,8 +21,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from servers import BIN_DIR, Server, clean_env, our_app_under, previous_settings, start, stop
-from servers import wait_until_serving
+from servers import (
+    BIN_DIR,
+    Server,
+    clean_env,
+    our_app_under,
+    previous_settings,
+    start,
+    stop,
+    wait_until_serving,
+)
 
 from api.cli import server_settings
 from api.liveness import free_port
@@ -73,9 +81,7 @@ def get_latencies_ms(port: int, count: int) -> list[float]:
             except OSError:
                 latencies.append(float("inf"))
                 connection.close()
-                connection = http.client.HTTPConnection(
-                    "127.0.0.1", port, timeout=GET_TIMEOUT_S
-                )
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=GET_TIMEOUT_S)
                 continue
             latencies.append((time.perf_counter() - started) * 1000)
     finally:
@@ -128,8 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scratch = Path(tempfile.mkdtemp(prefix="cookie-api-stall-"))
     results = {
-        server.key: measure(server, args.gets, args.stalled, scratch)
-        for server in servers_to_try()
+        server.key: measure(server, args.gets, args.stalled, scratch) for server in servers_to_try()
     }
     print(
         f"\n{args.gets} GETs one after another; {args.stalled} stalled connections "
