@@ -12,13 +12,13 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import orjson
 from flask import Response, current_app, request
 from flask_restx import Namespace, Resource
 from werkzeug.exceptions import NotFound
 
 from api import wire
 from api.arguments import json_object_body, single_valued
+from api.errors import json_bytes
 from api.setcookie import RequestContext, prepare_cookie, prepare_deletion
 
 ns = Namespace(
@@ -65,7 +65,7 @@ def json_response(
     """A JSON answer that no cache keeps, with ``headers`` added."""
     # Every header goes in at once: setting them one by one scans the list each time.
     return Response(
-        orjson.dumps(body),
+        json_bytes(body),
         status,
         headers={"Cache-Control": NO_STORE, **headers} if headers else _NO_STORE_HEADERS,
         content_type="application/json",
