@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import fnmatch
-import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, redirect, url_for
@@ -13,11 +12,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from api import openapi, rules, wire
+from api import openapi
 from api.cookies import ns as cookies_ns
 from api.cors import init_cors
 from api.errors import problem_response
-from api.setcookie import CookieApiState
+from api.settings import load_settings, string_list
+from cookierules.domains import public_suffix_list
 
 TITLE = "Cookie API"
 VERSION = "1.0.0"
@@ -46,18 +46,17 @@ class CookieApi(Api):
     def render_root(self) -> Response:
         return redirect(url_for("docs"))
 
-    def handle_error(self, e: Exception) -> Response:
+    def error_router(self, original_handler: Callable[[Exception], Response], e: Exception):
+        """Answer every HTTP error with problem+json, whichever view it came from.
+
+        Flask-RESTX first asks whether one of its routes failed by matching the URL again, and
+        that match raises BadHost for a Host header such as "a..b": a 500. The answer is the
+        same for every route here, so there is nothing to ask.
+        """
         if isinstance(e, HTTPException):
             return problem_response(e)
         # Anything else is a bug: let Flask log it and answer the 500.
-        raise e
-
-
-def _string_list(app: Flask, key: str) -> list[str]:
-    value = app.config[key]
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValueError(f"COOKIE_API_{key} must be a JSON list of strings, got {value!r}")
-    return value
+        return original_handler(e)
 
 
 def _count(app: Flask, key: str) -> int:
@@ -65,17 +64,6 @@ def _count(app: Flask, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"COOKIE_API_{key} must be a whole number, got {value!r}")
     return value
-
-
-def _make_state(app: Flask) -> CookieApiState:
-    secret_key = app.config["SECRET_KEY"]
-    fallbacks = _string_list(app, "SECRET_KEY_FALLBACKS")
-    if secret_key and not isinstance(secret_key, str | bytes):
-        secret_key = str(secret_key)  # COOKIE_API_SECRET_KEY=12345 arrives as a number
-    signer = wire.make_signer(secret_key, fallbacks) if secret_key else None
-    patterns = _string_list(app, "HIDDEN_COOKIES")
-    hidden = re.compile("|".join(map(fnmatch.translate, patterns))) if patterns else None
-    return CookieApiState(signer=signer, hidden=hidden)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -93,9 +81,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
 
-    app.extensions["cookie_api"] = _make_state(app)
-    rules.public_suffix_list()  # load the bundled list now, not on the first request
-    init_cors(app, _string_list(app, "CORS_ORIGINS"))
+    app.extensions["cookie_api"] = load_settings(app)
+    public_suffix_list()  # load the bundled list now, not on the first request
+    init_cors(app, string_list(app, "CORS_ORIGINS"))
     app.register_error_handler(HTTPException, problem_response)
 
     api = CookieApi(title=TITLE, version=VERSION, doc=False, add_specs=False)
@@ -112,6 +100,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.after_request
     def add_hygiene_headers(response: Response) -> Response:
         response.headers["X-Content-Type-Options"] = "nosniff"
+        # No page of another origin may frame /docs (clickjacking "Try it out"); the API has no
+        # page meant for a frame, so every answer says so, the / redirect included.
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
         return response
 
     return app

@@ -14,36 +14,37 @@ from urllib.parse import quote, urlsplit
 
 from flask import Response, current_app, request
 from flask_restx import Namespace, Resource
-from werkzeug.exceptions import NotFound
 
-from api import wire
 from api.arguments import json_object_body, single_valued
-from api.errors import json_bytes
-from api.setcookie import RequestContext, prepare_cookie, prepare_deletion
+from api.cookie_requests import (
+    REFUSED_RULES,
+    WARNED_RULES,
+    RequestFacts,
+    build_cookie,
+    build_deletion,
+)
+from api.errors import json_bytes, problem
+from api.settings import cookie_settings
+from cookierules.cookie import parse_cookie_header
+from cookierules.findings import rule_table
+from cookierules.signing import read_wire_value
+from schemas.cookies import CookieSchema
 
 ns = Namespace(
     "cookies",
     path="/cookies",
-    description="""\
+    description=f"""\
 Set cookies with every attribute, and read back the ones the browser sends.
 
 Browsers silently drop a cookie that breaks their rules. This API refuses such a cookie with a
-400 whose `errors` name every broken rule, field by field:
+400 whose `findings` name every broken rule with a stable `code` (and whose `errors` list the
+same messages by field):
 
-| rule | source |
-|---|---|
-| the name is a token: no spaces, quotes, separators or `=` | RFC 6265bis §4.1.1 |
-| SameSite=None requires `secure: true` | RFC 6265bis §5.7 |
-| `partitioned: true` requires `secure: true` | CHIPS |
-| `__Secure-` requires `secure: true` | RFC 6265bis §4.1.3 |
-| `__Host-` requires `secure: true`, path `/` and no domain | RFC 6265bis §4.1.3 |
-| `__Http-` requires `secure: true` and `httponly: true` | RFC 6265bis §4.1.3 |
-| `__Host-Http-` requires all of the `__Host-` and `__Http-` rules | RFC 6265bis §4.1.3 |
-| name plus encoded value fit in 4096 bytes | RFC 6265bis §5.6 |
-| max_age and expires within 400 days | RFC 6265bis §5.6 |
-| path and domain within 1024 bytes; path is printable ASCII without `;` | RFC 6265bis §5.6 |
-| domain matches the request host and is not a public suffix | RFC 6265bis §5.7 |
+{rule_table(REFUSED_RULES)}
+Some rules depend on where the request comes from rather than on the cookie: the 201 sets the
+cookie and names them in `warnings`, and with their codes in `findings`:
 
+{rule_table(WARNED_RULES)}
 Prefixes match case-insensitively. Values are sent exactly as JavaScript's
 `encodeURIComponent` encodes them, so `decodeURIComponent` in the browser gives back the
 original, byte for byte.
@@ -72,6 +73,14 @@ def json_response(
     )
 
 
+def name_in_path(name: str) -> str:
+    """A cookie name as one path segment, never a "." or ".." that clients resolve away."""
+    if name in (".", ".."):
+        # RFC 3986 §5.2.4 removes dot segments, but not their percent-encoded form.
+        return name.replace(".", "%2E")
+    return quote(name, safe=_PATH_SAFE)
+
+
 @lru_cache(maxsize=64)
 def host_name(host_header: str) -> str:
     """The host name of a Host header: lower-case, without port or IPv6 brackets; "" if bad."""
@@ -82,9 +91,12 @@ def host_name(host_header: str) -> str:
         return ""
 
 
-def request_context() -> RequestContext:
+_COOKIE = CookieSchema()
+
+
+def request_facts() -> RequestFacts:
     """What the rules need to know of the current request."""
-    return RequestContext(
+    return RequestFacts(
         host=host_name(request.host),
         is_https=request.is_secure,
         origin=request.headers.get("Origin"),
@@ -94,16 +106,16 @@ def request_context() -> RequestContext:
 
 def received_cookies() -> list[dict[str, Any]]:
     """The cookies of the Cookie header, in order, duplicates kept, hidden names left out."""
-    state = current_app.extensions["cookie_api"]
+    settings = cookie_settings(current_app)
     header = request.headers.get("Cookie", "")
     # WSGI hands headers over as latin-1; browsers send UTF-8.
     with suppress(UnicodeEncodeError):
         header = header.encode("latin-1").decode("utf-8", "replace")
     cookies = []
-    for name, raw in wire.parse_cookie_header(header):
-        if state.is_hidden(name):
+    for name, raw in parse_cookie_header(header):
+        if settings.is_hidden(name):
             continue
-        value, signature = wire.read_wire_value(name, raw, state.signer)
+        value, signature = read_wire_value(name, raw, settings.signer)
         cookies.append({"name": name, "value": value, "signature": signature})
     return cookies
 
@@ -116,8 +128,11 @@ class CookieList(Resource):
         Reads the `Cookie` request header that the browser (or your client) sent with this
         request and returns every cookie in it, in header order. The same name can appear twice,
         for example from two paths, and both are kept. Values are decoded the way
-        `decodeURIComponent` decodes them. Signed cookies are verified: `signature` says whether
-        the value can be trusted. HttpOnly cookies are listed too, since the browser sends them;
+        `decodeURIComponent` decodes them. Signed cookies are verified: `signature` is `valid`
+        when the cookie was set through this API with this server's key and has not been changed
+        since (not through `document.cookie`, another subdomain or by hand). It does not make the
+        value trustworthy: anyone who may call `POST /cookies` can get any value signed.
+        HttpOnly cookies are listed too, since the browser sends them;
         names the server hides (`COOKIE_API_HIDDEN_COOKIES`) never are.
         ---
         operationId: list_cookies
@@ -146,6 +161,11 @@ class CookieList(Resource):
         `warnings` for reasons a browser may still ignore it in this context. Defaults: path
         `/`, `secure` true over HTTPS, `httponly` true, `samesite` Lax, no expiry (a session
         cookie). Send `application/json` (or any `+json` type); unknown keys are refused.
+        With `signed: true` the value carries an HMAC made with the server's key, and reading
+        it back says `valid` while it is unchanged: that proves it was set through this
+        operation, not that its value is trustworthy, since any caller can get any value
+        signed. It does catch edits through `document.cookie`, other subdomains and hand-made
+        cookies.
         ---
         operationId: set_cookie
         requestBody:
@@ -199,13 +219,14 @@ class CookieList(Resource):
                   signed: false
                   set_cookie: theme=dark; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Lax
                   warnings: []
+                  findings: []
           400: InvalidCookie
           413: PayloadTooLarge
           415: UnsupportedMediaType
         """
-        state = current_app.extensions["cookie_api"]
-        cookie = prepare_cookie(json_object_body(request), request_context(), state)
-        location = f"{request.script_root}/cookies/{quote(cookie['name'], safe=_PATH_SAFE)}"
+        settings = cookie_settings(current_app)
+        cookie = _COOKIE.dump(build_cookie(json_object_body(request), request_facts(), settings))
+        location = f"{request.script_root}/cookies/{name_in_path(cookie['name'])}"
         return json_response(
             cookie, 201, headers={"Set-Cookie": cookie["set_cookie"], "Location": location}
         )
@@ -242,7 +263,10 @@ class Cookie(Resource):
             if cookie["name"] == name:
                 return json_response(cookie, headers=_READ_HEADERS)
         shown = name if len(name) <= _SHOWN_NAME_LIMIT else f"{name[:_SHOWN_NAME_LIMIT]}…"
-        raise NotFound(f"This request carries no cookie named {shown!r}.")
+        # The answer depends on the Cookie header as much as a 200 does.
+        response = problem(404, f"This request carries no cookie named {shown!r}.")
+        response.headers.update({"Cache-Control": NO_STORE, **_READ_HEADERS})
+        return response
 
     def delete(self, name: str) -> Response:
         """Delete a cookie.
@@ -270,8 +294,8 @@ class Cookie(Resource):
                 schema: {type: string}
           400: InvalidCookie
         """
-        state = current_app.extensions["cookie_api"]
-        header = prepare_deletion(name, single_valued(request.args), request_context(), state)
+        settings = cookie_settings(current_app)
+        header = build_deletion(name, single_valued(request.args), request_facts(), settings)
         response = Response(status=204)
         del response.headers["Content-Type"]
         response.headers["Set-Cookie"] = header

@@ -250,7 +250,7 @@ def test_page_shows_warnings_that_the_browser_then_proves_true(
 
     expect(result).to_have_attribute("data-status", "201")
     expect(result.locator("#warnings li")).to_have_text(
-        ["max_age: 0 expires the cookie at once: browsers delete it"]
+        ["max_age: 0 expires the cookie at once: browsers delete it."]
     )
     assert example.list_cookies() == []
 
@@ -354,3 +354,78 @@ def test_cross_site_page_is_warned_of_exactly_the_cookies_chromium_drops(
         expect(result.locator("#warnings li")).to_contain_text(warning)
         assert example.list_cookies() == []
         assert context.cookies() == []
+
+
+@pytest.fixture(scope="module")
+def named_hosts_browser(browser: Browser) -> Iterator[Browser]:
+    """A Chromium that resolves every name to 127.0.0.1, for hosts such as foo.corp."""
+    chromium = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP * 127.0.0.1"],
+    )
+    yield chromium
+    chromium.close()
+
+
+POST_COOKIE = """async body => {
+    const response = await fetch("/cookies", {
+        method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
+    });
+    return [response.status, await response.json()];
+}"""
+
+
+def stored_domains(context: BrowserContext) -> dict[str, str]:
+    """Each stored cookie's domain: a leading dot marks a domain cookie, none a host-only one."""
+    return {cookie["name"]: cookie["domain"] for cookie in context.cookies()}
+
+
+def test_chromium_stores_domains_under_unknown_top_level_names_as_the_api_says(
+    named_hosts_browser: Browser, api: str
+):
+    """Chromium counts an unknown top-level name as a registry, as the API now does."""
+    port = api.rsplit(":", 1)[1]
+    context = named_hosts_browser.new_context()
+    page = context.new_page()
+
+    page.goto(f"http://foo.corp:{port}/docs")
+    status, problem = page.evaluate(POST_COOKIE, {"name": "a", "value": "1", "domain": "corp"})
+    assert (status, problem["findings"][0]["code"]) == (400, "domain_public_suffix")
+    page.evaluate('document.cookie = "b=1; domain=corp"')
+    status, _ = page.evaluate(POST_COOKIE, {"name": "c", "value": "1", "domain": "foo.corp"})
+    assert status == 201
+    assert stored_domains(context) == {"c": ".foo.corp"}
+
+    page.goto(f"http://corp:{port}/docs")
+    status, echo = page.evaluate(POST_COOKIE, {"name": "d", "value": "1", "domain": "corp"})
+    assert (status, echo["domain"]) == (201, None)
+    page.evaluate('document.cookie = "e=1; domain=corp"')
+    # Both host-only: the Domain attribute equal to this host was ignored, as the answer said.
+    assert stored_domains(context) == {"c": ".foo.corp", "d": "corp", "e": "corp"}
+    context.close()
+
+
+FRAME = """src => new Promise((resolve) => {
+    const frame = document.createElement("iframe");
+    frame.src = src;
+    frame.onload = () => resolve(null);
+    document.body.append(frame);
+})"""
+
+
+def test_a_page_of_another_origin_cannot_frame_the_docs(
+    context: BrowserContext, example_origins: ExampleOrigins, api: str
+):
+    page = context.new_page()
+    page.goto(f"{example_origins.listed}/index.html")
+
+    page.evaluate(FRAME, f"{api}/docs")
+    page.evaluate(FRAME, f"{example_origins.unlisted}/index.html")
+
+    docs, example = page.frames[1:]
+    # Chromium replaces a refused frame with its error page; a framable page loads as usual.
+    assert docs.locator("#swagger-ui").count() == 0
+    assert docs.url != f"{api}/docs"
+    assert example.url.startswith(f"{example_origins.unlisted}/index.html")
+    expect(example.locator("body")).not_to_be_empty()

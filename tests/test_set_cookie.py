@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin
 
 import pytest
 
 from api import create_app
+from cookierules.findings import CODES
 
 HTTPS = {"base_url": "https://localhost"}
 
@@ -41,6 +42,7 @@ def test_plain_cookie_answers_201_with_one_set_cookie(client):
         "signed": False,
         "set_cookie": "theme=dark; Path=/; HttpOnly; SameSite=Lax",
         "warnings": [],
+        "findings": [],
     }
 
 
@@ -77,9 +79,22 @@ def test_secure_defaults_to_the_request_scheme(client):
     assert "Secure" in over_https["set_cookie"].split("; ")
 
 
-def test_location_escapes_the_name(client):
-    response = post(client, {"name": "a%b", "value": "1"})
-    assert response.headers["Location"] == "/cookies/a%25b"
+@pytest.mark.parametrize(
+    ("name", "location"),
+    [
+        ("a%b", "/cookies/a%25b"),
+        (".", "/cookies/%2E"),
+        ("..", "/cookies/%2E%2E"),
+        ("...", "/cookies/..."),
+    ],
+)
+def test_location_escapes_the_name(client, name, location):
+    """Clients resolved the Location /cookies/.. to /."""
+    response = post(client, {"name": name, "value": "1"})
+    assert response.headers["Location"] == location
+    assert urljoin("http://localhost/cookies", location) == f"http://localhost{location}"
+    read = client.get(location, headers={"Cookie": f"{name}=1"})
+    assert read.get_json() == {"name": name, "value": "1", "signature": "none"}
 
 
 def test_any_json_media_type_is_accepted(client):
@@ -106,7 +121,6 @@ ACCEPTED = {
     "expires 399 days ahead": {"name": "a", "value": "x", "expires": soon(days=399)},
     "path with printable ASCII": {"name": "a", "value": "x", "path": "/a b/~!@$&*()[]{}"},
     "path 1024 bytes": {"name": "a", "value": "x", "path": "/" + "p" * 1023},
-    "domain equal to host": {"name": "a", "value": "x", "domain": "localhost"},
     "samesite Strict": {"name": "a", "value": "x", "samesite": "Strict"},
     "samesite None with secure": {"name": "a", "value": "x", "samesite": "None", "secure": True},
     "partitioned with secure": {"name": "a", "value": "x", "partitioned": True, "secure": True},
@@ -190,34 +204,6 @@ REFUSED = {
         {"name": "a", "value": "x", "partitioned": True, "secure": False},
         {"partitioned": "partitioned: true requires secure: true"},
     ),
-    "__Secure- without Secure": (
-        {"name": "__Secure-a", "value": "x", "secure": False},
-        {"secure": "__Secure- prefix requires secure: true"},
-    ),
-    "__secure- matches case-insensitively": (
-        {"name": "__secure-a", "value": "x", "secure": False},
-        {"secure": "__Secure- prefix"},
-    ),
-    "__Host- without Secure": (
-        {"name": "__Host-a", "value": "x", "secure": False},
-        {"secure": "__Host- prefix requires secure"},
-    ),
-    "__Host- with a path": (
-        {"name": "__Host-a", "value": "x", "secure": True, "path": "/app"},
-        {"path": '__Host- prefix requires path "/"'},
-    ),
-    "__Host- with a domain": (
-        {"name": "__HOST-a", "value": "x", "secure": True, "domain": "localhost"},
-        {"domain": "__Host- prefix forbids a domain"},
-    ),
-    "__Http- without HttpOnly": (
-        {"name": "__Http-a", "value": "x", "secure": True, "httponly": False},
-        {"httponly": "__Http- prefix requires httponly: true"},
-    ),
-    "__Http- without Secure": (
-        {"name": "__Http-a", "value": "x", "secure": False},
-        {"secure": "__Http- prefix requires secure"},
-    ),
     "__Host-Http- breaking everything": (
         {
             "name": "__Host-Http-a",
@@ -244,31 +230,6 @@ REFUSED = {
         {"name": "n", "value": "v" * 4080, "signed": True},
         {"value": "after percent-encoding and signing"},
     ),
-    "domain of another site": (
-        {"name": "a", "value": "x", "domain": "example.com"},
-        {"domain": "does not match the request host"},
-    ),
-    "domain a public suffix": (
-        {"name": "a", "value": "x", "domain": "co.uk"},
-        {"domain": "public suffix"},
-    ),
-    "domain an IP address": (
-        {"name": "a", "value": "x", "domain": "127.0.0.1"},
-        {"domain": "IP address"},
-    ),
-    "domain an IPv6 address": (
-        {"name": "a", "value": "x", "domain": "::1"},
-        {"domain": "IPv6 address"},
-    ),
-    "domain with a space": (
-        {"name": "a", "value": "x", "domain": "a b.com"},
-        {"domain": "host name"},
-    ),
-    "domain with trailing dot": (
-        {"name": "a", "value": "x", "domain": "localhost."},
-        {"domain": "dot"},
-    ),
-    "domain just a dot": ({"name": "a", "value": "x", "domain": "."}, {"domain": "host name"}),
     "domain over 1024 bytes": (
         {"name": "a", "value": "x", "domain": "a" * 1025},
         {"domain": "1024"},
@@ -291,6 +252,36 @@ REFUSED = {
 }
 
 
+# Each row: a domain sent from localhost over HTTPS, and a phrase of the rule it breaks.
+REFUSED_DOMAINS = {
+    "of another site": ("example.com", "does not match the request host"),
+    "a public suffix": ("co.uk", "public suffix"),
+    "an IP address": ("127.0.0.1", "IP address"),
+    "an IPv6 address": ("::1", "IPv6 address"),
+    "with a space": ("a b.com", "host name"),
+    "with trailing dot": ("localhost.", "dot"),
+    "just a dot": (".", "host name"),
+}
+# Each row: a prefixed name, its prefix, the attributes sent with it, the fields refused.
+REFUSED_PREFIXES = {
+    "__Secure- without Secure": ("__Secure-a", "__Secure-", {"secure": False}, {"secure"}),
+    "__secure- matched without case": ("__secure-a", "__Secure-", {"secure": False}, {"secure"}),
+    "__Host- without Secure": ("__Host-a", "__Host-", {"secure": False}, {"secure"}),
+    "__Host- with a path": ("__Host-a", "__Host-", {"secure": True, "path": "/app"}, {"path"}),
+    "__Host- with a domain": ("__HOST-a", "__Host-", {"secure": True, "domain": "x"}, {"domain"}),
+    "__Http- without HttpOnly": ("__Http-a", "__Http-", {"httponly": False}, {"httponly"}),
+    "__Http- without Secure": ("__Http-a", "__Http-", {"secure": False}, {"secure"}),
+}
+REFUSED |= {
+    label: ({"name": name, "value": "x", **attributes}, dict.fromkeys(fields, f"{prefix} prefix"))
+    for label, (name, prefix, attributes, fields) in REFUSED_PREFIXES.items()
+}
+REFUSED |= {
+    f"domain {label}": ({"name": "a", "value": "x", "domain": domain}, {"domain": phrase})
+    for label, (domain, phrase) in REFUSED_DOMAINS.items()
+}
+
+
 @pytest.mark.parametrize(("body", "named"), REFUSED.values(), ids=REFUSED.keys())
 def test_browser_rules_refuse(client, body, named):
     response = post(client, body, **HTTPS)
@@ -302,7 +293,18 @@ def test_browser_rules_refuse(client, body, named):
     assert set(problem["errors"]) == set(named)
     for field, phrase in named.items():
         assert any(phrase in message for message in problem["errors"][field]), problem
-        assert field in problem["detail"]
+    # One finding per message, with a code from the catalogue, and errors made of them.
+    findings = problem["findings"]
+    assert all(finding["code"] in CODES for finding in findings)
+    errors: dict[str, list[str]] = {}
+    for finding in findings:
+        errors.setdefault(finding["field"], []).append(finding["message"])
+    assert problem["errors"] == errors
+    # The detail reads as sentences: "samesite: ... cookies. secure: ...", never run together.
+    assert all(finding["message"].endswith(".") for finding in findings)
+    assert problem["detail"] == " ".join(
+        f"{finding['field']}: {finding['message']}" for finding in findings
+    )
 
 
 def test_domain_matching_the_host_or_a_parent(app):
@@ -349,6 +351,8 @@ def test_signed_without_a_secret_key_names_the_setting():
     assert response.mimetype == "application/problem+json"
     assert "COOKIE_API_SECRET_KEY" in response.get_json()["detail"]
     assert "COOKIE_API_SECRET_KEY" in response.get_json()["errors"]["signed"][0]
+    [finding] = response.get_json()["findings"]
+    assert (finding["code"], finding["spec"]) == ("signing_key_missing", None)
 
 
 def test_signed_wire_value_carries_the_encoded_value(client):
@@ -425,16 +429,82 @@ def test_wire_value_is_plain_cookie_octets(client):
     assert unquote(wire) == value
 
 
-def test_ip_address_domain_equal_to_the_host(client):
-    body = {"name": "a", "value": "x", "domain": "127.0.0.1"}
+# Hosts with no registrable domain: the Domain attribute equal to the host makes a host-only
+# cookie (RFC 6265bis §5.7 step 9; Chromium's GetCookieDomainWithString).
+HOST_ONLY = {
+    "loopback name": "localhost",
+    "IPv4 address": "127.0.0.1",
+    "intranet name": "corp",
+    "public suffix": "github.io",
+}
 
-    response = client.post("/cookies", json=body, base_url="http://127.0.0.1:8000")
+
+@pytest.mark.parametrize("host", HOST_ONLY.values(), ids=HOST_ONLY.keys())
+def test_a_domain_equal_to_a_host_without_registrable_domain_becomes_host_only(client, host):
+    body = {"name": "a", "value": "x", "domain": host.upper()}
+
+    response = client.post("/cookies", json=body, base_url=f"https://{host}")
 
     assert response.status_code == 201, response.get_json()
-    assert "Domain=127.0.0.1;" in response.headers["Set-Cookie"]
-    other = client.post(
-        "/cookies", json={**body, "domain": "10.0.0.1"}, base_url="http://127.0.0.1"
+    assert response.headers["Set-Cookie"] == "a=x; Path=/; Secure; HttpOnly; SameSite=Lax"
+    echo = response.get_json()
+    assert echo["domain"] is None
+    [finding] = echo["findings"]
+    assert (finding["code"], finding["field"], finding["severity"]) == (
+        "domain_becomes_host_only",
+        "domain",
+        "attribute_ignored",
     )
+    assert echo["warnings"] == [finding["message"]]
+
+
+# (request host, domain): Chromium counts an unknown top-level name as a registry.
+DOMAIN_COOKIES = {
+    "parent under a known suffix": ("www.example.com", "example.com"),
+    "host under an unknown top-level name": ("foo.corp", "foo.corp"),
+    "parent under an unknown top-level name": ("a.foo.corp", "foo.corp"),
+}
+
+
+@pytest.mark.parametrize(("host", "domain"), DOMAIN_COOKIES.values(), ids=DOMAIN_COOKIES.keys())
+def test_a_domain_with_a_registrable_domain_is_kept(client, host, domain):
+    body = {"name": "a", "value": "x", "domain": domain}
+
+    response = client.post("/cookies", json=body, base_url=f"https://{host}")
+
+    assert response.status_code == 201, response.get_json()
+    assert f"Domain={domain};" in response.headers["Set-Cookie"]
+    assert response.get_json()["findings"] == []
+
+
+PUBLIC_SUFFIX_DOMAINS = {
+    "unknown top-level name above the host": ("foo.corp", "corp", "do not know"),
+    "loopback name above the host": ("app.localhost", "localhost", "do not know"),
+    "known public suffix above the host": ("a.github.io", "github.io", "a public suffix"),
+}
+
+
+@pytest.mark.parametrize(
+    ("host", "domain", "phrase"), PUBLIC_SUFFIX_DOMAINS.values(), ids=PUBLIC_SUFFIX_DOMAINS.keys()
+)
+def test_a_public_suffix_or_unknown_top_level_domain_is_refused(client, host, domain, phrase):
+    """{"domain": "corp"} from foo.corp was a 201; Chromium refuses it (EXCLUDE_INVALID_DOMAIN)."""
+    body = {"name": "a", "value": "x", "domain": domain}
+
+    response = client.post("/cookies", json=body, base_url=f"https://{host}")
+
+    assert response.status_code == 400
+    [finding] = response.get_json()["findings"]
+    assert (finding["code"], finding["chromium"]) == (
+        "domain_public_suffix",
+        "EXCLUDE_INVALID_DOMAIN",
+    )
+    assert phrase in finding["message"]
+
+
+def test_an_ip_address_domain_other_than_the_host_is_refused(client):
+    body = {"name": "a", "value": "x", "domain": "10.0.0.1"}
+    other = client.post("/cookies", json=body, base_url="http://127.0.0.1")
     assert "IP address other than the request host" in other.get_json()["errors"]["domain"][0]
 
 
