@@ -1,4 +1,4 @@
-"""The production shape, with the real processes: nginx ends TLS in front of two cookie-api instances.
+"""The production shape, with real processes: nginx ends TLS in front of two cookie-api instances.
 
 nginx runs ``deploy/nginx/cookie-api.conf.template`` as shipped, rendered with loopback ports, a
 certificate made for the test and log paths in a temporary directory. Chromium reaches the API at
@@ -23,9 +23,9 @@ import ssl
 import subprocess
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,7 +33,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.conftest import (
-    _ISOLATED,
     PHASE_REPORTS,
     cookie_api_executable,
     free_port,
@@ -133,8 +132,15 @@ class Instance:
 
     def stop(self) -> int:
         """SIGTERM, then wait until the process has exited; its exit code."""
+        self.terminate()
+        return self.wait_for_exit()
+
+    def terminate(self) -> None:
         assert self.process is not None
         self.process.send_signal(signal.SIGTERM)
+
+    def wait_for_exit(self) -> int:
+        assert self.process is not None
         try:
             return self.process.wait(timeout=PATIENCE_SECONDS)
         except subprocess.TimeoutExpired:
@@ -142,10 +148,12 @@ class Instance:
             self.process.wait()
             raise
 
-    def kill_if_running(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+    def refuses_connections(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        except ConnectionRefusedError:
+            return True
+        return False
 
 
 @dataclass
@@ -157,7 +165,6 @@ class Deployment:
     certificate: Certificate
     access_log: Path
     error_log: Path
-    directory: Path
     context: ssl.SSLContext = field(init=False)
 
     def __post_init__(self) -> None:
@@ -181,14 +188,15 @@ class Deployment:
         wait_until(logged, f"request {request_id} in nginx's access log")
         return found[0]
 
-
     def served_by(self, instance: Instance, since: int) -> bool:
         """Whether nginx logged an answer from ``instance`` after byte ``since`` of its log."""
         with self.access_log.open("rb") as log:
             log.seek(since)
             lines = log.read().decode().splitlines()
         # After a retry, $upstream_addr lists every instance tried: the last one answered.
-        answered = re.compile(rf" upstream=(?:\S+, )*{re.escape(instance.address)} upstream_status=2")
+        answered = re.compile(
+            rf" upstream=(?:\S+, )*{re.escape(instance.address)} upstream_status=2"
+        )
         return any(answered.search(line) for line in lines)
 
 
@@ -268,7 +276,8 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
         "<!doctype html><title>app.example.test</title><p>A page on another site.</p>\n"
     )
 
-    env = {key: value for key, value in os.environ.items() if key not in _ISOLATED}
+    # Only these settings: none that a developer's shell might carry.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("COOKIE_API_")}
     env.update(
         COOKIE_API_SECRET_KEY=SECRET_KEY,
         COOKIE_API_TRUSTED_PROXIES="1",
@@ -308,7 +317,7 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
-        deployment = Deployment(port, instances, certificate, access_log, error_log, directory)
+        deployment = Deployment(port, instances, certificate, access_log, error_log)
         wait_until(lambda: _answers_healthz(deployment, proxy), "nginx to answer /healthz")
         yield deployment
     finally:
@@ -339,6 +348,267 @@ def _answers_healthz(deployment: Deployment, proxy: subprocess.Popen) -> bool:
     finally:
         connection.close()
 
+
+def call_api(deployment: Deployment, method: str, path: str, body: object = None, **headers: str):
+    """One request through nginx on a fresh connection: status, headers and parsed body."""
+    connection = deployment.connect()
+    try:
+        response, raw = connection.call(method, path, body, headers)
+    finally:
+        connection.close()
+    parsed = json.loads(raw) if raw else None
+    return response.status, response.headers, parsed
+
+
+def call_instance(instance: Instance, method: str, path: str, body: object = None, **headers):
+    """The same request in plain HTTP straight to an instance, as anyone who can reach it can."""
+    connection = http.client.HTTPConnection("127.0.0.1", instance.port, timeout=PATIENCE_SECONDS)
+    try:
+        payload = None if body is None else json.dumps(body)
+        if payload is not None:
+            headers.setdefault("Content-Type", "application/json")
+        connection.request(method, path, payload, {"Host": API_HOST, **headers})
+        response = connection.getresponse()
+        raw = response.read()
+    finally:
+        connection.close()
+    return response.status, response.headers, json.loads(raw) if raw else None
+
+
+def test_https_through_the_proxy_makes_secure_the_default_without_a_plain_http_warning(
+    deployment: Deployment,
+):
+    status, headers, created = call_api(deployment, "POST", "/cookies", {"name": "t", "value": "1"})
+
+    assert status == 201
+    assert created["secure"] is True
+    assert (
+        headers["Set-Cookie"]
+        == created["set_cookie"]
+        == "t=1; Path=/; Secure; HttpOnly; SameSite=Lax"
+    )
+    assert created["warnings"] == []
+    status, _, created = call_api(
+        deployment, "POST", "/cookies", {"name": "t", "value": "1", "secure": True}
+    )
+    assert (status, created["warnings"]) == (201, [])
+    # The same request in plain HTTP to an instance: the warning the proxy's HTTPS avoids.
+    status, _, direct = call_instance(
+        deployment.instances[0], "POST", "/cookies", {"name": "t", "value": "1", "secure": True}
+    )
+    assert status == 201
+    assert [warning.split(":")[0] for warning in direct["warnings"]] == ["secure"]
+
+
+FORGED = {
+    "X-Forwarded-Proto": "http",
+    "X-Forwarded-Host": "evil.example",
+    "X-Forwarded-Port": "8080",
+    "X-Forwarded-For": "203.0.113.9",
+}
+
+
+def test_the_proxy_overwrites_forged_forwarding_headers(deployment: Deployment):
+    # A Domain is accepted only when the request host domain-matches it (RFC 6265bis §5.7), so
+    # the answer shows which host the app believed; the default of secure shows which scheme.
+    body = {"name": "probe", "value": "1", "domain": "cookies.test"}
+
+    status, _, created = call_api(deployment, "POST", "/cookies", body, **FORGED)
+
+    assert status == 201, created
+    assert (
+        created["set_cookie"]
+        == "probe=1; Domain=cookies.test; Path=/; Secure; HttpOnly; SameSite=Lax"
+    )
+    assert created["warnings"] == []
+    # An instance believes these headers from whoever reaches it: why it listens on loopback only.
+    status, _, refused = call_instance(deployment.instances[0], "POST", "/cookies", body, **FORGED)
+    assert status == 400
+    assert list(refused["errors"]) == ["domain"]
+    status, _, believed = call_instance(
+        deployment.instances[0], "POST", "/cookies", {"name": "probe", "value": "1"}, **FORGED
+    )
+    assert (status, believed["secure"]) == (201, False)
+
+
+def test_cookie_headers_pass_through_the_proxy_untouched(deployment: Deployment):
+    # Duplicates, order, odd spacing, quotes and escapes: what the app reads must not change.
+    cookie = 'b=2; a=1;a=%20two; __Host-x="q"; e=; =nameless; f=%E6%97%A5'
+
+    status, _, through_proxy = call_api(deployment, "GET", "/cookies", Cookie=cookie)
+
+    assert status == 200
+    assert (
+        through_proxy == call_instance(deployment.instances[1], "GET", "/cookies", Cookie=cookie)[2]
+    )
+    assert [entry["name"] for entry in through_proxy["cookies"]][:3] == ["b", "a", "a"]
+
+
+def test_the_proxy_refuses_a_body_over_the_limit_as_problem_json(deployment: Deployment):
+    def body_of(size: int) -> dict:
+        skeleton = json.dumps({"name": "big", "value": ""})
+        return {"name": "big", "value": "x" * (size - len(skeleton))}
+
+    # At the limit the body reaches an instance, which refuses the oversized cookie itself.
+    status, headers, at_limit = call_api(deployment, "POST", "/cookies", body_of(65536))
+    assert (status, headers["Content-Type"]) == (400, PROBLEM_JSON)
+    assert list(at_limit["errors"]) == ["value"]
+
+    status, headers, over = call_api(deployment, "POST", "/cookies", body_of(65537))
+
+    assert (status, headers["Content-Type"]) == (413, PROBLEM_JSON)
+    direct = call_instance(deployment.instances[0], "POST", "/cookies", body_of(65537))
+    assert direct[0] == 413
+    assert {key: over[key] for key in ("type", "title", "status")} == {
+        key: direct[2][key] for key in ("type", "title", "status")
+    }
+
+
+def test_a_signed_cookie_set_through_one_instance_is_valid_through_the_other(
+    deployment: Deployment,
+):
+    status, headers, _ = call_api(
+        deployment, "POST", "/cookies", {"name": "__Host-id", "value": "42", "signed": True}
+    )
+    assert status == 201
+    set_by = deployment.upstream_of(headers["X-Request-ID"])
+    pair = headers["Set-Cookie"].split(";")[0]
+
+    # Round robin alternates, but other clients can take a turn: ask until the other answers.
+    read_by, listed = set_by, None
+    for _ in range(10):
+        status, headers, listed = call_api(deployment, "GET", "/cookies", Cookie=pair)
+        assert status == 200
+        read_by = deployment.upstream_of(headers["X-Request-ID"])
+        if read_by != set_by:
+            break
+
+    assert {set_by, read_by} == {instance.address for instance in deployment.instances}
+    assert listed == {"cookies": [{"name": "__Host-id", "value": "42", "signature": "valid"}]}
+
+
+@pytest.fixture(scope="module")
+def browser(deployment: Deployment) -> Iterator[Browser]:
+    """Chromium that resolves both test sites to nginx and trusts only the test's certificate."""
+    require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
+    # The URLs keep the default port 443, as in production; the mapping sends them to nginx.
+    rules = ", ".join(
+        f"MAP {host}:443 127.0.0.1:{deployment.port}" for host in (API_HOST, APP_HOST)
+    )
+    args = [
+        *CHROMIUM_ARGS,
+        f"--host-resolver-rules={rules}, EXCLUDE localhost",
+        f"--ignore-certificate-errors-spki-list={deployment.certificate.spki_sha256}",
+    ]
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
+    """A fresh profile; a screenshot of each page to test-artifacts/ if the test failed."""
+    fresh = browser.new_context(viewport={"width": 1100, "height": 900})
+    fresh.set_default_timeout(10_000)
+    yield fresh
+    reports = request.node.stash.get(PHASE_REPORTS, {})
+    if any(report.failed for report in reports.values()):
+        artifacts = request.config.rootpath / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        for index, page in enumerate(fresh.pages):
+            page.screenshot(path=artifacts / f"{request.node.name}-{index}.png", full_page=True)
+    fresh.close()
+
+
+FETCH = """async ([url, method, body]) => {
+    const init = {method, credentials: "include"};
+    if (body !== null) {
+        init.headers = {"Content-Type": "application/json"};
+        init.body = JSON.stringify(body);
+    }
+    const response = await fetch(url, init);
+    return {status: response.status, body: response.status === 204 ? null : await response.json()};
+}"""
+
+
+def fetch(page: Page, method: str, path: str, body: object = None) -> tuple[int, object]:
+    """``fetch(..., {credentials: "include"})`` of the API from the page's own script."""
+    answer = page.evaluate(FETCH, [f"{API}{path}", method, body])
+    return answer["status"], answer["body"]
+
+
+def stored_cookies(page: Page) -> dict[str, dict]:
+    """The cookies Chromium holds for the API, as CDP Network.getCookies reports them."""
+    session = page.context.new_cdp_session(page)
+    try:
+        cookies = session.send("Network.getCookies", {"urls": [f"{API}/"]})["cookies"]
+    finally:
+        session.detach()
+    return {cookie["name"]: cookie for cookie in cookies}
+
+
+def test_a_page_on_another_site_sets_lists_and_deletes_partitioned_cookies(
+    context: BrowserContext,
+):
+    page = context.new_page()
+    page.goto(f"{APP}/")
+
+    for name, value in [("widget", "blue"), ("__Host-session", "s1")]:
+        status, created = fetch(
+            page,
+            "POST",
+            "/cookies",
+            {"name": name, "value": value, "samesite": "None", "partitioned": True},
+        )
+        assert status == 201
+        assert created["warnings"] == []
+        assert (
+            created["set_cookie"]
+            == f"{name}={value}; Path=/; Secure; HttpOnly; SameSite=None; Partitioned"
+        )
+
+    stored = stored_cookies(page)
+    assert sorted(stored) == ["__Host-session", "widget"]
+    for cookie in stored.values():
+        assert (cookie["domain"], cookie["path"]) == (API_HOST, "/")
+        assert (cookie["secure"], cookie["httpOnly"], cookie["sameSite"]) == (True, True, "None")
+        # CHIPS: kept in the partition of the top-level site, the page's.
+        assert cookie["partitionKey"]["topLevelSite"] == "https://example.test"
+    assert fetch(page, "GET", "/cookies") == (
+        200,
+        {
+            "cookies": [
+                {"name": "widget", "value": "blue", "signature": "none"},
+                {"name": "__Host-session", "value": "s1", "signature": "none"},
+            ]
+        },
+    )
+
+    for name in ["widget", "__Host-session"]:
+        assert fetch(page, "DELETE", f"/cookies/{name}?partitioned=true") == (204, None)
+    assert stored_cookies(page) == {}
+    assert fetch(page, "GET", "/cookies") == (200, {"cookies": []})
+
+
+def test_swagger_ui_through_the_proxy_sets_a_secure_cookie(
+    context: BrowserContext, deployment: Deployment
+):
+    status, _, spec = call_api(deployment, "GET", "/openapi.json")
+    assert status == 200
+    # No servers entry: OpenAPI's default "/" resolves against the document's own HTTPS URL.
+    assert spec.get("servers", [{"url": "/"}]) == [{"url": "/"}]
+    page = context.new_page()
+    page.goto(f"{API}/docs")
+
+    created = try_it_out(page, "set_cookie", {"name": "flavour", "value": "oat raisin"})
+
+    expect(created.locator(".response-col_status")).to_have_text("201")
+    expect(page.locator("#operations-cookies-set_cookie .request-url pre")).to_have_text(
+        f"{API}/cookies"
+    )
+    stored = stored_cookies(page)["flavour"]
+    assert (stored["value"], stored["secure"], stored["domain"]) == ("oat%20raisin", True, API_HOST)
 
 
 @dataclass
@@ -420,6 +690,41 @@ class Load:
         return [post, listing, read, delete]
 
 
+class RequestInFlight:
+    """A POST to an instance that has begun handling it and is waiting for its body.
+
+    With ``Expect: 100-continue`` the server answers ``100 Continue`` once it has the request
+    in hand and wants the body: from then on the request is in flight.
+    """
+
+    def __init__(self, instance: Instance) -> None:
+        self.value = f"to {instance.address}"
+        self.body = json.dumps({"name": "in_flight", "value": self.value}).encode()
+        self.sock = socket.create_connection(("127.0.0.1", instance.port), PATIENCE_SECONDS)
+        head = (
+            f"POST /cookies HTTP/1.1\r\nHost: {API_HOST}\r\nExpect: 100-continue\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(self.body)}\r\n\r\n"
+        )
+        self.sock.sendall(head.encode())
+        interim = b""
+        while not interim.endswith(b"\r\n\r\n"):
+            received = self.sock.recv(1)
+            assert received, f"the instance closed the connection after {interim!r}"
+            interim += received
+        assert interim.startswith(b"HTTP/1.1 100 "), interim
+
+    def finish(self) -> tuple[int, str]:
+        """Send the body; the status and the cookie value of the answer."""
+        response = http.client.HTTPResponse(self.sock)
+        try:
+            self.sock.sendall(self.body)
+            response.begin()
+            return response.status, json.loads(response.read())["value"]
+        finally:
+            response.close()
+            self.sock.close()
+
+
 def test_a_rolling_restart_under_load_loses_no_request(deployment: Deployment):
     load = Load(deployment)
     threads = [
@@ -431,14 +736,18 @@ def test_a_rolling_restart_under_load_loses_no_request(deployment: Deployment):
     try:
         wait_until(lambda: load.count() >= 500, "500 requests before the restart")
         for instance in deployment.instances:
+            in_flight = RequestInFlight(instance)
             stopped_at = time.monotonic()
-            assert instance.stop() == 0
+            instance.terminate()
+            wait_until(instance.refuses_connections, f"{instance.address} to stop listening")
+            assert in_flight.finish() == (201, f"to {instance.address}")
+            assert instance.wait_for_exit() == 0
             log_size = deployment.access_log.stat().st_size
             instance.start()
             # nginx sends it requests again only once fail_timeout has passed since its last
             # failure; stopping the other instance before that would leave no instance at all.
             wait_until(
-                lambda: deployment.served_by(instance, since=log_size),
+                partial(deployment.served_by, instance, since=log_size),
                 f"nginx to send requests to {instance.address} again",
             )
             downtimes.append((stopped_at, time.monotonic()))
@@ -455,5 +764,6 @@ def test_a_rolling_restart_under_load_loses_no_request(deployment: Deployment):
         sum(start <= finished <= end for finished, _ in load.outcomes) for start, end in downtimes
     ]
     print(f"rolling restart: {len(failures)} failed of {total} requests; during downtimes {during}")
-    print(deployment.error_log.read_text()[-3000:])
     assert failures == []
+    # The stream really did run while each instance was down.
+    assert all(during), during
