@@ -294,13 +294,13 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
         render_template(
             TEMPLATE.read_text(),
             {
-                "COOKIE_API_LISTEN": f"127.0.0.1:{port}",
-                "COOKIE_API_SERVER_NAME": API_HOST,
-                "COOKIE_API_TLS_CERTIFICATE": str(certificate.certificate),
-                "COOKIE_API_TLS_CERTIFICATE_KEY": str(certificate.key),
-                "COOKIE_API_ACCESS_LOG": str(access_log),
-                "COOKIE_API_INSTANCE_1": instances[0].address,
-                "COOKIE_API_INSTANCE_2": instances[1].address,
+                "NGINX_LISTEN": f"127.0.0.1:{port}",
+                "NGINX_SERVER_NAME": API_HOST,
+                "NGINX_TLS_CERTIFICATE": str(certificate.certificate),
+                "NGINX_TLS_CERTIFICATE_KEY": str(certificate.key),
+                "NGINX_ACCESS_LOG": str(access_log),
+                "NGINX_UPSTREAM_1": instances[0].address,
+                "NGINX_UPSTREAM_2": instances[1].address,
             },
         )
     )
@@ -457,11 +457,26 @@ def test_the_proxy_refuses_a_body_over_the_limit_as_problem_json(deployment: Dep
     status, headers, over = call_api(deployment, "POST", "/cookies", body_of(65537))
 
     assert (status, headers["Content-Type"]) == (413, PROBLEM_JSON)
-    direct = call_instance(deployment.instances[0], "POST", "/cookies", body_of(65537))
-    assert direct[0] == 413
-    assert {key: over[key] for key in ("type", "title", "status")} == {
-        key: direct[2][key] for key in ("type", "title", "status")
-    }
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    # nginx refused it before any instance saw it, with the very body an instance answers.
+    assert deployment.upstream_of(headers["X-Request-ID"]) == "-"
+    assert over == call_instance(deployment.instances[0], "POST", "/cookies", body_of(65537))[2]
+
+
+def test_a_long_cookie_header_reaches_the_api_and_a_longer_one_is_a_431_problem(
+    deployment: Deployment,
+):
+    # A host's cookies travel in one Cookie header line; nginx takes up to 32 KiB of it.
+    def cookie_header(count: int) -> str:
+        return "; ".join(f"c{index:04}={'v' * 90}" for index in range(count))
+
+    status, _, listed = call_api(deployment, "GET", "/cookies", Cookie=cookie_header(300))
+    assert (status, len(listed["cookies"])) == (200, 300)
+
+    status, headers, refused = call_api(deployment, "GET", "/cookies", Cookie=cookie_header(400))
+
+    assert (status, headers["Content-Type"]) == (431, PROBLEM_JSON)
+    assert (refused["status"], refused["title"]) == (431, "Request Header Fields Too Large")
 
 
 def test_a_signed_cookie_set_through_one_instance_is_valid_through_the_other(
