@@ -30,7 +30,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
 from tests.conftest import (
     PHASE_REPORTS,
@@ -503,7 +503,7 @@ def test_a_signed_cookie_set_through_one_instance_is_valid_through_the_other(
 
 
 @pytest.fixture(scope="module")
-def browser(deployment: Deployment) -> Iterator[Browser]:
+def browser(playwright: Playwright, deployment: Deployment) -> Iterator[Browser]:
     """Chromium that resolves both test sites to nginx and trusts only the test's certificate."""
     require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
     # The URLs keep the default port 443, as in production; the mapping sends them to nginx.
@@ -512,13 +512,12 @@ def browser(deployment: Deployment) -> Iterator[Browser]:
     )
     args = [
         *CHROMIUM_ARGS,
-        f"--host-resolver-rules={rules}, EXCLUDE localhost",
+        f"--host-resolver-rules={rules}",
         f"--ignore-certificate-errors-spki-list={deployment.certificate.spki_sha256}",
     ]
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
-        yield chromium
-        chromium.close()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture
