@@ -587,7 +587,8 @@ def test_a_page_on_another_site_sets_lists_and_deletes_partitioned_cookies(
     for cookie in stored.values():
         assert (cookie["domain"], cookie["path"]) == (API_HOST, "/")
         assert (cookie["secure"], cookie["httpOnly"], cookie["sameSite"]) == (True, True, "None")
-        # CHIPS: kept in the partition of the top-level site, the page's.
+        # Kept in the partition of the top-level site, the page's (CHIPS, "Partitioned
+        # cookies", and Chromium's net/cookies/cookie_partition_key.h).
         assert cookie["partitionKey"]["topLevelSite"] == "https://example.test"
     assert fetch(page, "GET", "/cookies") == (
         200,
