@@ -743,6 +743,7 @@ class RequestInFlight:
 def test_a_rolling_restart_under_load_loses_no_request(
     deployment: Deployment, capsys: pytest.CaptureFixture
 ):
+    # The procedure of the README's "Rolling restart", under a stream of checked requests.
     load = Load(deployment)
     threads = [
         threading.Thread(target=load.run, args=(worker,)) for worker in range(load.connections)
