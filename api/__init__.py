@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from typing import Any
 
 from flask import Flask, redirect, url_for
@@ -13,11 +11,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from api import openapi, rules, wire
+from api import openapi
 from api.cookies import ns as cookies_ns
 from api.cors import init_cors
 from api.errors import problem_response
-from api.setcookie import CookieApiState
+from api.settings import load_settings, string_list
+from cookierules.domains import public_suffix_list
 
 TITLE = "Cookie API"
 VERSION = "1.0.0"
@@ -53,29 +52,11 @@ class CookieApi(Api):
         raise e
 
 
-def _string_list(app: Flask, key: str) -> list[str]:
-    value = app.config[key]
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValueError(f"COOKIE_API_{key} must be a JSON list of strings, got {value!r}")
-    return value
-
-
 def _count(app: Flask, key: str) -> int:
     value = app.config[key]
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"COOKIE_API_{key} must be a whole number, got {value!r}")
     return value
-
-
-def _make_state(app: Flask) -> CookieApiState:
-    secret_key = app.config["SECRET_KEY"]
-    fallbacks = _string_list(app, "SECRET_KEY_FALLBACKS")
-    if secret_key and not isinstance(secret_key, str | bytes):
-        secret_key = str(secret_key)  # COOKIE_API_SECRET_KEY=12345 arrives as a number
-    signer = wire.make_signer(secret_key, fallbacks) if secret_key else None
-    patterns = _string_list(app, "HIDDEN_COOKIES")
-    hidden = re.compile("|".join(map(fnmatch.translate, patterns))) if patterns else None
-    return CookieApiState(signer=signer, hidden=hidden)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -93,9 +74,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
 
-    app.extensions["cookie_api"] = _make_state(app)
-    rules.public_suffix_list()  # load the bundled list now, not on the first request
-    init_cors(app, _string_list(app, "CORS_ORIGINS"))
+    app.extensions["cookie_api"] = load_settings(app)
+    public_suffix_list()  # load the bundled list now, not on the first request
+    init_cors(app, string_list(app, "CORS_ORIGINS"))
     app.register_error_handler(HTTPException, problem_response)
 
     api = CookieApi(title=TITLE, version=VERSION, doc=False, add_specs=False)

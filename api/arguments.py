@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from flask import Request
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from api.errors import ValidationFailed, body_error
+from cookierules.findings import Finding, finding
 
 # A JSON integer longer than this is no cookie attribute; refuse it before int() does the work.
 _MAX_INTEGER_DIGITS = 100
@@ -110,17 +112,42 @@ def json_object_body(request: Request) -> dict[str, Any]:
     return body
 
 
-def load_partially(schema: Schema, data: dict[str, Any]) -> tuple[dict[str, Any], dict]:
-    """Load what is valid and collect the errors of the rest, so later rules can still run."""
+_UNKNOWN_FIELD = Schema._default_error_messages["unknown"]
+_REQUIRED = fields.Field.default_error_messages["required"]
+
+
+def _as_finding(field: str, message: str | Finding) -> Finding:
+    """A field error as a finding: the engine's own, or a type error marshmallow found."""
+    if isinstance(message, Finding):
+        return replace(message, field=field)
+    if message == _UNKNOWN_FIELD:
+        return finding("unknown_field", field, message)
+    if message == _REQUIRED:
+        return finding("field_required", field, message)
+    return finding("invalid_type", field, message)
+
+
+def load_partially(schema: Schema, data: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
+    """Load what is valid and collect the findings of the rest, so later rules can still run."""
     try:
-        return schema.load(data), {}
+        return schema.load(data), []
     except ValidationError as error:
-        return error.valid_data or {}, error.normalized_messages()
+        messages = error.normalized_messages()
+        findings = [
+            _as_finding(field, message)
+            for field, field_messages in messages.items()
+            for message in field_messages
+        ]
+        return error.valid_data or {}, findings
 
 
 def single_valued(args: MultiDict[str, str]) -> dict[str, str]:
     """Query arguments as a dict, refusing any given twice rather than picking one."""
-    repeated = {key: ["Given more than once."] for key, values in args.lists() if len(values) > 1}
+    repeated = [
+        finding("parameter_repeated", key, "Given more than once.")
+        for key, values in args.lists()
+        if len(values) > 1
+    ]
     if repeated:
         raise ValidationFailed(repeated)
     return args.to_dict()

@@ -17,9 +17,12 @@ from flask import Response, current_app, request
 from flask_restx import Namespace, Resource
 from werkzeug.exceptions import NotFound
 
-from api import wire
 from api.arguments import json_object_body, single_valued
-from api.setcookie import RequestContext, prepare_cookie, prepare_deletion
+from api.cookie_requests import RequestFacts, build_cookie, build_deletion
+from api.settings import cookie_settings
+from cookierules.cookie import parse_cookie_header
+from cookierules.signing import read_wire_value
+from schemas.cookies import CookieSchema
 
 ns = Namespace(
     "cookies",
@@ -82,9 +85,12 @@ def host_name(host_header: str) -> str:
         return ""
 
 
-def request_context() -> RequestContext:
+_COOKIE = CookieSchema()
+
+
+def request_facts() -> RequestFacts:
     """What the rules need to know of the current request."""
-    return RequestContext(
+    return RequestFacts(
         host=host_name(request.host),
         is_https=request.is_secure,
         origin=request.headers.get("Origin"),
@@ -94,16 +100,16 @@ def request_context() -> RequestContext:
 
 def received_cookies() -> list[dict[str, Any]]:
     """The cookies of the Cookie header, in order, duplicates kept, hidden names left out."""
-    state = current_app.extensions["cookie_api"]
+    settings = cookie_settings(current_app)
     header = request.headers.get("Cookie", "")
     # WSGI hands headers over as latin-1; browsers send UTF-8.
     with suppress(UnicodeEncodeError):
         header = header.encode("latin-1").decode("utf-8", "replace")
     cookies = []
-    for name, raw in wire.parse_cookie_header(header):
-        if state.is_hidden(name):
+    for name, raw in parse_cookie_header(header):
+        if settings.is_hidden(name):
             continue
-        value, signature = wire.read_wire_value(name, raw, state.signer)
+        value, signature = read_wire_value(name, raw, settings.signer)
         cookies.append({"name": name, "value": value, "signature": signature})
     return cookies
 
@@ -199,12 +205,13 @@ class CookieList(Resource):
                   signed: false
                   set_cookie: theme=dark; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Lax
                   warnings: []
+                  findings: []
           400: InvalidCookie
           413: PayloadTooLarge
           415: UnsupportedMediaType
         """
-        state = current_app.extensions["cookie_api"]
-        cookie = prepare_cookie(json_object_body(request), request_context(), state)
+        settings = cookie_settings(current_app)
+        cookie = _COOKIE.dump(build_cookie(json_object_body(request), request_facts(), settings))
         location = f"{request.script_root}/cookies/{quote(cookie['name'], safe=_PATH_SAFE)}"
         return json_response(
             cookie, 201, headers={"Set-Cookie": cookie["set_cookie"], "Location": location}
@@ -270,8 +277,8 @@ class Cookie(Resource):
                 schema: {type: string}
           400: InvalidCookie
         """
-        state = current_app.extensions["cookie_api"]
-        header = prepare_deletion(name, single_valued(request.args), request_context(), state)
+        settings = cookie_settings(current_app)
+        header = build_deletion(name, single_valued(request.args), request_facts(), settings)
         response = Response(status=204)
         del response.headers["Content-Type"]
         response.headers["Set-Cookie"] = header

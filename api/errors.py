@@ -8,26 +8,37 @@ from http import HTTPStatus
 from flask import Response, current_app
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from cookierules.findings import Finding, finding
+from schemas.findings import FindingSchema
+
 PROBLEM_JSON = "application/problem+json"
+_FINDINGS = FindingSchema(many=True)
 
 
 class ValidationFailed(BadRequest):
-    """A 400 that lists every broken rule by field ("_body" for the body as a whole)."""
+    """A 400 that lists every broken rule, each with its code and field."""
 
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        self.errors = errors
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
         super().__init__(
             " ".join(
-                message if field == "_body" else f"{field}: {message}"
-                for field, messages in errors.items()
-                for message in messages
+                item.message if item.field == "_body" else f"{item.field}: {item.message}"
+                for item in findings
             )
         )
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        """The messages by field, as ``errors`` has always had them."""
+        errors: dict[str, list[str]] = {}
+        for item in self.findings:
+            errors.setdefault(item.field, []).append(item.message)
+        return errors
 
 
 def body_error(message: str) -> ValidationFailed:
     """A 400 about the body as a whole: not JSON, not UTF-8, not an object."""
-    return ValidationFailed({"_body": [message]})
+    return ValidationFailed([finding("invalid_body", "_body", message)])
 
 
 def problem(status: int, detail: str, **members: object) -> Response:
@@ -50,7 +61,11 @@ def problem_response(error: HTTPException) -> Response:
         detail = (
             f"The request body is larger than {current_app.config['MAX_CONTENT_LENGTH']} bytes."
         )
-    members = {"errors": error.errors} if isinstance(error, ValidationFailed) else {}
+    members = (
+        {"errors": error.errors, "findings": _FINDINGS.dump(error.findings)}
+        if isinstance(error, ValidationFailed)
+        else {}
+    )
     response = problem(status, detail, **members)
     for header, value in error.get_headers():
         if header.lower() != "content-type":

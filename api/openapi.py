@@ -24,6 +24,9 @@ from flask import Flask, Response
 from flask_restx import Api
 from marshmallow import Schema
 
+from cookierules.cookie import Cookie
+from cookierules.storage import check_secure_requirements
+from schemas.findings import FindingSchema
 from schemas.problems import ProblemSchema, ValidationProblemSchema
 
 OPENAPI_VERSION = "3.0.3"
@@ -111,15 +114,18 @@ def build_openapi(api: Api) -> dict[str, Any]:
     spec.components.header(
         "VaryCookie", {"description": "Includes `Cookie`.", "schema": {"type": "string"}}
     )
-    samesite_rule = "SameSite=None requires secure: true; browsers drop such cookies"
+    # The example is what the engine says of SameSite=None without Secure.
+    [samesite_rule] = check_secure_requirements(Cookie("theme", "dark", samesite="None"))
     spec.components.response(
         "InvalidCookie",
         _problem_response(
             HTTPStatus.BAD_REQUEST,
-            "The request breaks one or more rules; `errors` lists each by field.",
-            f"samesite: {samesite_rule}",
+            "The request breaks one or more rules; `findings` lists each with its code, and "
+            "`errors` lists their messages by field.",
+            f"samesite: {samesite_rule.message}",
             "ValidationProblem",
-            errors={"samesite": [samesite_rule]},
+            errors={"samesite": [samesite_rule.message]},
+            findings=FindingSchema(many=True).dump([samesite_rule]),
         ),
     )
     spec.components.response(

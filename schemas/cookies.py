@@ -1,31 +1,78 @@
-"""Request and response shapes: the one source of the API's fields and per-field rules.
+"""Request and response shapes: the one source of the API's fields and their types.
 
-The OpenAPI document is generated from these schemas, constraints included.
+Fields hold types only. Every rule on a value is an engine check from ``cookierules``, run by
+``EngineCheck``; the limits it enforces are also declared here, from the same engine constants,
+so the OpenAPI document (generated from these schemas) states them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import fields as dataclass_fields
 from typing import Any, ClassVar
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_dump, validate
 
-from api.rules import (
-    MAX_AGE_LIMIT,
+from cookierules.cookie import SAMESITE_VALUES, format_set_cookie
+from cookierules.domains import InvalidDomain, normalize_domain
+from cookierules.encoding import check_encodable
+from cookierules.expiry import MAX_AGE_LIMIT, check_max_age
+from cookierules.findings import Finding, finding
+from cookierules.grammar import (
     MAX_ATTRIBUTE_BYTES,
     MAX_COOKIE_BYTES,
     PATH_PATTERN,
-    SAMESITE_VALUES,
     TOKEN_PATTERN,
-    normalize_domain,
+    check_attribute_length,
+    check_name,
+    check_path,
+    check_value_length,
 )
+from schemas.findings import FindingSchema
 
 
-class FullMatch(validate.Regexp):
-    """A pattern that must match the whole string: ``$`` alone would accept a trailing newline."""
+class EngineCheck(validate.Validator):
+    """Run an engine check on a loaded value; its findings become the field's errors."""
 
-    def __call__(self, value: str) -> str:
-        if self.regex.fullmatch(value) is None:
-            raise ValidationError(self._format_error(value))
+    def __init__(self, check: Callable[[Any], list[Finding]]) -> None:
+        self.check = check
+
+    def __call__(self, value: Any) -> Any:
+        findings = self.check(value)
+        if findings:
+            raise ValidationError(findings)
+        return value
+
+
+# The constraints below only declare, for the OpenAPI document, what an EngineCheck enforces.
+class DeclaredLength(validate.Length):
+    """A length the engine enforces, declared as minLength/maxLength."""
+
+    def __call__(self, value: Any) -> Any:
+        return value
+
+
+class DeclaredPattern(validate.Regexp):
+    """A pattern the engine enforces, declared as pattern."""
+
+    def __call__(self, value: Any) -> Any:
+        return value
+
+
+class DeclaredRange(validate.Range):
+    """A range the engine enforces, declared as minimum/maximum."""
+
+    def __call__(self, value: Any) -> Any:
+        return value
+
+
+class Choice(validate.OneOf):
+    """One of a few values, declared as an enum."""
+
+    def __call__(self, value: Any) -> Any:
+        if value not in self.choices:
+            message = f"Must be one of: {', '.join(map(str, self.choices))}."
+            raise ValidationError([finding("invalid_choice", "", message)])
         return value
 
 
@@ -54,41 +101,26 @@ class StrictInteger(fields.Integer):
 
 
 class Domain(fields.String):
-    """A host name for the Domain attribute, stored as browsers would: lower-case ASCII."""
+    """A host name for the Domain attribute, loaded as browsers store it: lower-case ASCII."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if len(text.encode("utf-8", "surrogatepass")) > MAX_ATTRIBUTE_BYTES:
-            raise ValidationError(f"domain is longer than {MAX_ATTRIBUTE_BYTES} bytes.")
+        too_long = check_attribute_length("domain", text)
+        if too_long:
+            raise ValidationError(too_long)
         try:
             return normalize_domain(text)
-        except ValueError as error:
-            raise ValidationError(f"{error}.") from None
-
-
-def _no_lone_surrogates(value: str) -> None:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as error:
-        bad = f"U+{ord(value[error.start]):04X}"
-        raise ValidationError(
-            f"Contains a lone surrogate ({bad}), which has no UTF-8 encoding; "
-            "send well-formed Unicode."
-        ) from None
+        except InvalidDomain as error:
+            raise ValidationError([error.finding]) from None
 
 
 def cookie_name_field(**kwargs: Any) -> fields.String:
     """The ``name`` of a cookie: an RFC 9110 token."""
     return fields.String(
         validate=[
-            validate.Length(
-                min=1, max=MAX_COOKIE_BYTES, error="Must not be empty, nor longer than {max}."
-            ),
-            FullMatch(
-                TOKEN_PATTERN,
-                error="Must be a token: letters, digits and !#$%&'*+-.^_`|~ only "
-                "(no spaces, quotes, commas, semicolons or =).",
-            ),
+            DeclaredLength(min=1, max=MAX_COOKIE_BYTES),
+            DeclaredPattern(TOKEN_PATTERN),
+            EngineCheck(check_name),
         ],
         metadata={"description": "Cookie name: an RFC 9110 token.", "example": "theme"},
         **kwargs,
@@ -100,12 +132,9 @@ def cookie_path_field(**kwargs: Any) -> fields.String:
     return fields.String(
         load_default="/",
         validate=[
-            validate.Length(max=MAX_ATTRIBUTE_BYTES),
-            FullMatch(
-                PATH_PATTERN,
-                error='Must start with "/" and hold printable ASCII only, without ";" '
-                "(percent-encode anything else).",
-            ),
+            DeclaredLength(max=MAX_ATTRIBUTE_BYTES),
+            DeclaredPattern(PATH_PATTERN),
+            EngineCheck(check_path),
         ],
         metadata={"description": "Path attribute: the cookie is sent for this path and below."},
         **kwargs,
@@ -115,7 +144,7 @@ def cookie_path_field(**kwargs: Any) -> fields.String:
 def cookie_domain_field(**kwargs: Any) -> Domain:
     """The Domain attribute: absent means a host-only cookie."""
     return Domain(
-        validate=validate.Length(max=MAX_ATTRIBUTE_BYTES),
+        validate=DeclaredLength(max=MAX_ATTRIBUTE_BYTES),
         metadata={
             "description": "Domain attribute (IDN allowed). The request host must be this domain "
             "or a subdomain of it, and it cannot be a public suffix. Omit it for a host-only "
@@ -133,12 +162,9 @@ class CookieRequestSchema(Schema):
     value = fields.String(
         required=True,
         validate=[
-            validate.Length(
-                max=MAX_COOKIE_BYTES,
-                error=f"Longer than {MAX_COOKIE_BYTES} characters; "
-                f"browsers drop cookies over {MAX_COOKIE_BYTES} bytes.",
-            ),
-            _no_lone_surrogates,
+            DeclaredLength(max=MAX_COOKIE_BYTES),
+            EngineCheck(check_value_length),
+            EngineCheck(check_encodable),
         ],
         metadata={
             "description": "Any Unicode string, empty included. It is sent percent-encoded "
@@ -147,7 +173,7 @@ class CookieRequestSchema(Schema):
         },
     )
     max_age = StrictInteger(
-        validate=validate.Range(min=0, max=MAX_AGE_LIMIT),
+        validate=[DeclaredRange(min=0, max=MAX_AGE_LIMIT), EngineCheck(check_max_age)],
         metadata={"description": "Max-Age in seconds, at most 400 days.", "example": 3600},
     )
     expires = fields.AwareDateTime(
@@ -172,7 +198,7 @@ class CookieRequestSchema(Schema):
     )
     samesite = fields.String(
         load_default="Lax",
-        validate=validate.OneOf(SAMESITE_VALUES),
+        validate=Choice(SAMESITE_VALUES),
         metadata={"description": "SameSite attribute. None requires secure: true."},
     )
     partitioned = StrictBoolean(
@@ -186,7 +212,10 @@ class CookieRequestSchema(Schema):
 
 
 class CookieSchema(Schema):
-    """The cookie that was set, with every default applied."""
+    """The cookie that was set, with every default applied.
+
+    Dumped from ``api.cookie_requests.CookieSet``: the cookie as sent, with the value as given.
+    """
 
     class Meta:
         unknown = EXCLUDE
@@ -211,9 +240,31 @@ class CookieSchema(Schema):
         required=True,
         metadata={
             "description": "Why a browser may still not store or send this cookie here, "
-            "for example Secure over plain HTTP or a SameSite=Lax cookie set cross-site."
+            "for example Secure over plain HTTP or a SameSite=Lax cookie set cross-site: "
+            "the messages of `findings`."
         },
     )
+    findings = fields.List(
+        fields.Nested(FindingSchema),
+        required=True,
+        metadata={
+            "description": "The warnings with their codes, and any attribute browsers "
+            "ignore here (severity attribute_ignored), which the cookie above already leaves out."
+        },
+    )
+
+    @pre_dump
+    def flatten(self, result: Any, **kwargs: Any) -> dict[str, Any]:
+        """The cookie's attributes, then what the request added: the value as given, and more."""
+        cookie = result.cookie
+        return {
+            **{item.name: getattr(cookie, item.name) for item in dataclass_fields(cookie)},
+            "value": result.value,
+            "signed": result.signed,
+            "set_cookie": format_set_cookie(cookie),
+            "warnings": [item.message for item in result.findings],
+            "findings": result.findings,
+        }
 
 
 class ReceivedCookieSchema(Schema):

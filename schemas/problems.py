@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields
 
+from schemas.findings import FindingSchema
+
 
 class ProblemSchema(Schema):
     """An RFC 9457 problem: application/problem+json."""
@@ -25,7 +27,7 @@ class ProblemSchema(Schema):
 
 
 class ValidationProblemSchema(ProblemSchema):
-    """A problem with every broken rule listed by field."""
+    """A problem with every broken rule listed by field, and each rule's code."""
 
     errors = fields.Dict(
         keys=fields.String(),
@@ -33,6 +35,11 @@ class ValidationProblemSchema(ProblemSchema):
         required=True,
         metadata={
             "description": 'Each failing field (or "_body" for the body as a whole) '
-            "with the rules it breaks."
+            "with the rules it breaks: the messages of `findings`, grouped by field."
         },
+    )
+    findings = fields.List(
+        fields.Nested(FindingSchema),
+        required=True,
+        metadata={"description": "Each broken rule with its stable code, in the order found."},
     )

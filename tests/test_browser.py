@@ -250,7 +250,7 @@ def test_page_shows_warnings_that_the_browser_then_proves_true(
 
     expect(result).to_have_attribute("data-status", "201")
     expect(result.locator("#warnings li")).to_have_text(
-        ["max_age: 0 expires the cookie at once: browsers delete it"]
+        ["max_age: 0 expires the cookie at once: browsers delete it."]
     )
     assert example.list_cookies() == []
 

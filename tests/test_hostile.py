@@ -592,7 +592,7 @@ def test_max_age_and_expires_together_warn_that_max_age_wins(send):
     answer = post(send, cookie_body(max_age=60, expires=expires))
     assert_sane(answer)
     assert answer.status == 201
-    assert answer.json()["warnings"] == ["max_age and expires are both set: browsers use max_age"]
+    assert answer.json()["warnings"] == ["max_age and expires are both set: browsers use max_age."]
 
 
 def test_forged_forwarding_headers_are_ignored_without_trusted_proxies(send):

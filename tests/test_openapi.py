@@ -17,14 +17,9 @@ from openapi_spec_validator import validate
 
 from api import create_app
 from api.openapi import build_openapi, to_yaml
-from api.rules import (
-    MAX_AGE_LIMIT,
-    MAX_ATTRIBUTE_BYTES,
-    MAX_COOKIE_BYTES,
-    PATH_PATTERN,
-    SAMESITE_VALUES,
-    TOKEN_PATTERN,
-)
+from cookierules.cookie import SAMESITE_VALUES
+from cookierules.expiry import MAX_AGE_LIMIT
+from cookierules.grammar import MAX_ATTRIBUTE_BYTES, MAX_COOKIE_BYTES, PATH_PATTERN, TOKEN_PATTERN
 
 OPENAPI_YAML = Path(__file__).resolve().parent.parent / "openapi.yaml"
 HTTPS = "https://localhost"

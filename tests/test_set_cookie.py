@@ -41,6 +41,7 @@ def test_plain_cookie_answers_201_with_one_set_cookie(client):
         "signed": False,
         "set_cookie": "theme=dark; Path=/; HttpOnly; SameSite=Lax",
         "warnings": [],
+        "findings": [],
     }
 
 

@@ -10,7 +10,7 @@ import subprocess
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.wire import decode_value, encode_value
+from cookierules.encoding import decode_value, encode_value
 from tests.conftest import require
 
 TRICKY = [

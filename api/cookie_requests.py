@@ -1,0 +1,156 @@
+"""From a request to set or delete a cookie to its Set-Cookie header, or to every broken rule.
+
+No Flask here: the resources pass in what they know of the request. The rules are the engine's
+(``cookierules``); this module only gathers their findings and applies the API's defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from api.arguments import load_partially
+from api.errors import ValidationFailed
+from api.settings import CookieSettings
+from cookierules.cookie import Cookie, expired, format_set_cookie
+from cookierules.encoding import encode_value
+from cookierules.findings import Finding, finding
+from cookierules.prefixes import cookie_prefix, prefix_requirements
+from cookierules.signing import sign_value
+from cookierules.sites import is_cross_site, is_secure_origin
+from cookierules.storage import SetContext, check_storage, context_warnings
+from schemas.cookies import CookieNameSchema, CookieRequestSchema, DeleteCookieQuerySchema
+
+_COOKIE_REQUEST = CookieRequestSchema()
+_COOKIE_NAME = CookieNameSchema()
+_DELETE_QUERY = DeleteCookieQuerySchema()
+
+HIDDEN_NAME = (
+    "this name is reserved by the server (COOKIE_API_HIDDEN_COOKIES): "
+    "it cannot be set, read or deleted through this API."
+)
+NO_SECRET_KEY = (
+    "signed: true needs a secret key, and this server has none: "
+    "set COOKIE_API_SECRET_KEY to enable signed cookies."
+)
+# What a field that failed to load stands in for, so the rules that need it stay silent.
+_BREAKS_NO_RULE: dict[str, Any] = {"name": "", "secure": True, "httponly": True}
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFacts:
+    """What the rules need to know of the request that asks for a cookie."""
+
+    host: str
+    is_https: bool
+    origin: str | None
+    now: datetime
+
+    def set_context(self) -> SetContext:
+        """The engine's view of where the Set-Cookie comes from."""
+        scheme = "https" if self.is_https else "http"
+        return SetContext(
+            host=self.host,
+            secure_origin=is_secure_origin(scheme, self.host),
+            cross_site=is_cross_site(self.origin, scheme, self.host),
+            from_script=False,
+            now=self.now,
+            initiator=self.origin,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CookieSet:
+    """A cookie this API sets: as sent, with the value as given and what browsers make of it."""
+
+    cookie: Cookie  # value: as on the wire, encoded and maybe signed
+    value: str
+    signed: bool
+    findings: list[Finding]
+
+
+def _hidden_name(name: str | None, settings: CookieSettings) -> list[Finding]:
+    if name and settings.is_hidden(name):
+        return [finding("name_hidden", "name", HIDDEN_NAME)]
+    return []
+
+
+def _wire_value(fields: dict[str, Any], settings: CookieSettings) -> tuple[str, list[Finding]]:
+    """The value as sent: encoded, and signed when asked."""
+    if not {"name", "value", "signed"} <= fields.keys():
+        return "", []
+    encoded = encode_value(fields["value"])
+    if not fields["signed"]:
+        return encoded, []
+    if settings.signer is None:
+        return "", [finding("signing_key_missing", "signed", NO_SECRET_KEY)]
+    return sign_value(settings.signer, fields["name"], encoded), []
+
+
+def build_cookie(body: dict[str, Any], facts: RequestFacts, settings: CookieSettings) -> CookieSet:
+    """The cookie a POST /cookies body asks for, checked against every rule.
+
+    Raises ``ValidationFailed`` naming every field and every rule broken.
+    """
+    fields, findings = load_partially(_COOKIE_REQUEST, body)
+    findings += _hidden_name(fields.get("name"), settings)
+    failed = {item.field for item in findings}
+    if "secure" not in fields and "secure" not in failed:
+        fields["secure"] = facts.is_https
+    wire_value, signing = _wire_value(fields, settings)
+    findings += signing
+    cookie = Cookie(
+        name=fields.get("name", _BREAKS_NO_RULE["name"]),
+        value=wire_value,
+        domain=fields.get("domain"),
+        path=fields.get("path"),
+        expires=fields.get("expires"),
+        max_age=fields.get("max_age"),
+        secure=fields.get("secure", _BREAKS_NO_RULE["secure"]),
+        httponly=fields.get("httponly", _BREAKS_NO_RULE["httponly"]),
+        samesite=fields.get("samesite"),
+        partitioned=fields.get("partitioned", False),
+    )
+    context = facts.set_context()
+    findings += check_storage(cookie, context)
+    if findings:
+        raise ValidationFailed(findings)
+    return CookieSet(
+        cookie=cookie,
+        value=fields["value"],
+        signed=fields["signed"],
+        findings=context_warnings(cookie, context),
+    )
+
+
+def build_deletion(
+    name: str, query: dict[str, Any], facts: RequestFacts, settings: CookieSettings
+) -> str:
+    """The Set-Cookie header that deletes a cookie, made so that browsers accept it.
+
+    Raises ``ValidationFailed`` for a name, path or domain that no browser would match.
+    """
+    loaded_name, findings = load_partially(_COOKIE_NAME, {"name": name})
+    args, query_findings = load_partially(_DELETE_QUERY, query)
+    findings += query_findings
+    name = loaded_name.get("name", "")
+    findings += _hidden_name(name, settings)
+    required = prefix_requirements(cookie_prefix(name))
+    # A prefixed or partitioned cookie is only replaced by a Secure one.
+    secure = facts.is_https or "secure" in required or bool(args.get("partitioned"))
+    cookie = Cookie(
+        name=name,
+        value="",
+        path=args.get("path"),
+        domain=args.get("domain"),
+        secure=secure,
+        httponly=True,
+        # SameSite=None lets the deletion through from a cross-site fetch as well.
+        samesite="None" if secure else None,
+        partitioned=bool(args.get("partitioned")),
+    )
+    findings += check_storage(cookie, facts.set_context())
+    if findings:
+        raise ValidationFailed(findings)
+    return format_set_cookie(expired(cookie))

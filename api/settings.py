@@ -1,0 +1,49 @@
+"""What the resources need from configuration: read and checked once, at start."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+
+from flask import Flask
+from itsdangerous import Signer
+
+from cookierules.signing import make_signer
+
+
+@dataclass(frozen=True)
+class CookieSettings:
+    """The signer for signed cookies and the names the API must leave alone."""
+
+    signer: Signer | None
+    hidden: re.Pattern[str] | None
+
+    def is_hidden(self, name: str) -> bool:
+        """Whether the API must never read, set or delete a cookie of this name."""
+        return self.hidden is not None and self.hidden.fullmatch(name) is not None
+
+
+def string_list(app: Flask, key: str) -> list[str]:
+    """A COOKIE_API_ setting that must be a JSON list of strings."""
+    value = app.config[key]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"COOKIE_API_{key} must be a JSON list of strings, got {value!r}")
+    return value
+
+
+def load_settings(app: Flask) -> CookieSettings:
+    """The settings of ``app``; ValueError names a setting that is wrong."""
+    secret_key = app.config["SECRET_KEY"]
+    fallbacks = string_list(app, "SECRET_KEY_FALLBACKS")
+    if secret_key and not isinstance(secret_key, str | bytes):
+        secret_key = str(secret_key)  # COOKIE_API_SECRET_KEY=12345 arrives as a number
+    signer = make_signer(secret_key, fallbacks) if secret_key else None
+    patterns = string_list(app, "HIDDEN_COOKIES")
+    hidden = re.compile("|".join(map(fnmatch.translate, patterns))) if patterns else None
+    return CookieSettings(signer=signer, hidden=hidden)
+
+
+def cookie_settings(app: Flask) -> CookieSettings:
+    """The settings loaded at start."""
+    return app.extensions["cookie_api"]

@@ -1,0 +1,50 @@
+"""A cookie's lifetime: Max-Age and Expires, and the 400-day cap (RFC 6265bis §5.6.1, §5.6.2)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from cookierules.findings import Finding, finding
+
+# RFC 6265bis §5.6.1 and §5.6.2: browsers cap a cookie's lifetime at 400 days.
+MAX_LIFETIME = timedelta(days=400)
+MAX_AGE_LIMIT = int(MAX_LIFETIME.total_seconds())
+DELETE_INSTEAD = "to remove a cookie, use DELETE /cookies/{name}"
+CAPPED = "browsers cap cookies at 400 days"
+
+
+def check_max_age(max_age: int) -> list[Finding]:
+    """Max-Age from 0 to 400 days: a negative one deletes, a longer one is cut."""
+    if max_age < 0:
+        return [
+            finding(
+                "already_expired",
+                "max_age",
+                f"Must be greater than or equal to 0; {DELETE_INSTEAD}.",
+            )
+        ]
+    if max_age > MAX_AGE_LIMIT:
+        return [
+            finding(
+                "lifetime_over_400_days",
+                "max_age",
+                f"Must be less than or equal to {MAX_AGE_LIMIT} (400 days); {CAPPED}.",
+            )
+        ]
+    return []
+
+
+def check_expires(expires: datetime, now: datetime) -> list[Finding]:
+    """An Expires date must lie in the future and within the 400-day cap."""
+    if expires <= now:
+        return [finding("already_expired", "expires", f"expires is in the past; {DELETE_INSTEAD}.")]
+    # RFC 6265bis §5.6.1: browsers cap Expires at 400 days from now.
+    if expires - now > MAX_LIFETIME:
+        return [
+            finding(
+                "lifetime_over_400_days",
+                "expires",
+                f"expires is more than 400 days ahead; {CAPPED}.",
+            )
+        ]
+    return []

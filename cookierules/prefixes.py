@@ -1,0 +1,73 @@
+"""Cookie name prefixes and what they require (RFC 6265bis §4.1.3)."""
+
+from __future__ import annotations
+
+from cookierules.cookie import Cookie
+from cookierules.findings import Finding, finding
+
+PREFIXES = ("__Host-Http-", "__Host-", "__Http-", "__Secure-")
+
+_REQUIREMENTS: dict[str, frozenset[str]] = {
+    # RFC 6265bis §4.1.3.1: __Secure- requires Secure.
+    "__Secure-": frozenset({"secure"}),
+    # RFC 6265bis §4.1.3.2: __Host- requires Secure, Path=/ and no Domain.
+    "__Host-": frozenset({"secure", "host"}),
+    # RFC 6265bis §4.1.3.3: __Http- requires Secure and HttpOnly.
+    "__Http-": frozenset({"secure", "httponly"}),
+    # RFC 6265bis §4.1.3.4: __Host-Http- requires all of the above.
+    "__Host-Http-": frozenset({"secure", "host", "httponly"}),
+}
+
+
+def cookie_prefix(name: str) -> str | None:
+    """The name prefix browsers give a meaning to, matched case-insensitively."""
+    lowered = name.lower()
+    for prefix in PREFIXES:
+        if lowered.startswith(prefix.lower()):
+            return prefix
+    return None
+
+
+def prefix_requirements(prefix: str | None) -> frozenset[str]:
+    """What a prefix requires: any of "secure", "httponly", "host" (path "/" and no domain)."""
+    return _REQUIREMENTS.get(prefix, frozenset()) if prefix else frozenset()
+
+
+def check_prefix(cookie: Cookie) -> list[Finding]:
+    """RFC 6265bis §4.1.3: what the __Secure-, __Host-, __Http- and __Host-Http- prefixes need."""
+    prefix = cookie_prefix(cookie.name)
+    required = prefix_requirements(prefix)
+    findings = []
+    if "secure" in required and not cookie.secure:
+        findings.append(
+            finding(
+                "prefix_requires_secure",
+                "secure",
+                f"the {prefix} prefix requires secure: true; browsers drop such cookies.",
+            )
+        )
+    if "httponly" in required and not cookie.httponly:
+        findings.append(
+            finding(
+                "prefix_requires_httponly",
+                "httponly",
+                f"the {prefix} prefix requires httponly: true; browsers drop such cookies.",
+            )
+        )
+    if "host" in required and cookie.path is not None and cookie.path != "/":
+        findings.append(
+            finding(
+                "prefix_requires_root_path",
+                "path",
+                f'the {prefix} prefix requires path "/"; browsers drop such cookies.',
+            )
+        )
+    if "host" in required and cookie.domain is not None:
+        findings.append(
+            finding(
+                "prefix_forbids_domain",
+                "domain",
+                f"the {prefix} prefix forbids a domain; browsers drop such cookies.",
+            )
+        )
+    return findings

@@ -1,0 +1,45 @@
+"""Sites and secure contexts: who is setting the cookie, and from where (RFC 6265bis §5.2)."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from cookierules.domains import is_ip_address, public_suffix_list
+
+
+@lru_cache(maxsize=64)
+def is_loopback_host(host: str) -> bool:
+    """Hosts that browsers treat as secure contexts even over plain HTTP."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    return is_ip_address(host) and ipaddress.ip_address(host).is_loopback
+
+
+def is_secure_origin(scheme: str, host: str) -> bool:
+    """A secure context: https, or a loopback host over plain HTTP."""
+    return scheme == "https" or is_loopback_host(host)
+
+
+def site_of(scheme: str, host: str) -> tuple[str, str]:
+    """The schemeful site of a host: its registrable domain, or the host itself."""
+    return scheme, public_suffix_list().privatesuffix(host) or host
+
+
+def origin_site(origin: str) -> tuple[str, str] | None:
+    """The schemeful site of an Origin header, or None for "null" and garbage."""
+    try:
+        parts = urlsplit(origin)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if not parts.scheme or not host:
+        return None
+    return site_of(parts.scheme, host)
+
+
+def is_cross_site(origin: str | None, scheme: str, host: str) -> bool:
+    """Whether a request from ``origin`` to ``scheme://host`` crosses sites."""
+    caller = origin_site(origin) if origin else None
+    return caller is not None and caller != site_of(scheme, host)

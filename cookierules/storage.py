@@ -1,0 +1,122 @@
+"""Whether browsers store a cookie, and how (RFC 6265bis §5.7, the storage model).
+
+``check_storage`` gives the findings that hold wherever the cookie comes from; context
+warnings give the ones that depend on who sets it and over what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cookierules.cookie import Cookie
+from cookierules.domains import check_domain
+from cookierules.expiry import check_expires
+from cookierules.findings import Finding, finding
+from cookierules.grammar import check_name_value_size
+from cookierules.prefixes import check_prefix
+
+DROPPED = "browsers drop such cookies"
+
+
+@dataclass(frozen=True, slots=True)
+class SetContext:
+    """Where a Set-Cookie comes from."""
+
+    host: str  # the request host name: lower-case, no port
+    secure_origin: bool  # https, or a loopback host (localhost, 127.0.0.0/8, ::1)
+    cross_site: bool  # the site that asked differs from the response's site
+    from_script: bool  # document.cookie rather than a Set-Cookie header
+    now: datetime  # aware
+    initiator: str | None = None  # the origin that asked, as it is named in messages
+
+
+def check_secure_requirements(cookie: Cookie) -> list[Finding]:
+    """Attributes that browsers accept only on a Secure cookie."""
+    if cookie.secure:
+        return []
+    findings = []
+    # RFC 6265bis §5.7 step 15: SameSite=None without Secure is ignored.
+    if cookie.samesite == "None":
+        findings.append(
+            finding(
+                "samesite_none_requires_secure",
+                "samesite",
+                f"SameSite=None requires secure: true; {DROPPED}.",
+            )
+        )
+    # CHIPS (draft-cutler-httpbis-partitioned-cookies §2.1): Partitioned requires Secure.
+    if cookie.partitioned:
+        findings.append(
+            finding(
+                "partitioned_requires_secure",
+                "partitioned",
+                f"partitioned: true requires secure: true; {DROPPED}.",
+            )
+        )
+    return findings
+
+
+def check_storage(cookie: Cookie, context: SetContext) -> list[Finding]:
+    """The rules of RFC 6265bis §5.7 that make browsers drop or change this cookie."""
+    findings = check_secure_requirements(cookie)
+    findings += check_prefix(cookie)
+    findings += check_name_value_size(cookie.name, cookie.value)
+    if cookie.domain is not None:
+        findings += check_domain(cookie.domain, context.host)
+    if cookie.expires is not None:
+        findings += check_expires(cookie.expires, context.now)
+    return findings
+
+
+def context_warnings(cookie: Cookie, context: SetContext) -> list[Finding]:
+    """Reasons why a browser may still not store or keep a valid cookie, from its context."""
+    warnings = []
+    if cookie.secure and not context.secure_origin:
+        # RFC 6265bis §5.7 step 8: a Secure cookie from a non-secure origin is ignored.
+        warnings.append(
+            finding(
+                "secure_from_insecure_origin",
+                "secure",
+                "secure: true over plain HTTP: browsers ignore this cookie (except on localhost).",
+            )
+        )
+    if context.cross_site and cookie.samesite in ("Lax", "Strict"):
+        # RFC 6265bis §5.7 step 14: a cross-site response cannot set a SameSite=Lax/Strict cookie.
+        warnings.append(
+            finding(
+                f"samesite_{cookie.samesite.lower()}_cross_site",
+                "samesite",
+                f"this request comes from another site ({context.initiator}): browsers store "
+                f"a SameSite={cookie.samesite} cookie only from same-site requests; "
+                'use samesite: "None" with secure: true.',
+            )
+        )
+    elif context.cross_site and not cookie.partitioned:
+        # CHIPS §1: browsers that block third-party cookies keep only partitioned ones.
+        warnings.append(
+            finding(
+                "third_party_unpartitioned",
+                "partitioned",
+                f"this request comes from another site ({context.initiator}): browsers that "
+                "block third-party cookies drop an unpartitioned cookie set from another "
+                "site; add partitioned: true to keep it within that site.",
+            )
+        )
+    if cookie.max_age is not None and cookie.expires is not None:
+        warnings.append(
+            finding(
+                "max_age_overrides_expires",
+                "max_age",
+                "max_age and expires are both set: browsers use max_age.",
+            )
+        )
+    if cookie.max_age == 0:
+        warnings.append(
+            finding(
+                "max_age_zero",
+                "max_age",
+                "max_age: 0 expires the cookie at once: browsers delete it.",
+            )
+        )
+    return warnings
