@@ -35,7 +35,7 @@ NO_SECRET_KEY = (
     "set COOKIE_API_SECRET_KEY to enable signed cookies."
 )
 # What a field that failed to load stands in for, so the rules that need it stay silent.
-_BREAKS_NO_RULE: dict[str, Any] = {"name": "", "secure": True, "httponly": True}
+_BREAKS_NO_RULE: dict[str, Any] = {"name": "", "path": "/", "secure": True, "httponly": True}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +104,7 @@ def build_cookie(body: dict[str, Any], facts: RequestFacts, settings: CookieSett
         name=fields.get("name", _BREAKS_NO_RULE["name"]),
         value=wire_value,
         domain=fields.get("domain"),
-        path=fields.get("path"),
+        path=fields.get("path", _BREAKS_NO_RULE["path"]),
         expires=fields.get("expires"),
         max_age=fields.get("max_age"),
         secure=fields.get("secure", _BREAKS_NO_RULE["secure"]),
@@ -142,7 +142,7 @@ def build_deletion(
     cookie = Cookie(
         name=name,
         value="",
-        path=args.get("path"),
+        path=args.get("path", _BREAKS_NO_RULE["path"]),
         domain=args.get("domain"),
         secure=secure,
         httponly=True,

@@ -56,7 +56,7 @@ class CookieJar:
         if not cookie.secure and not secure_scheme:
             shadowed = self._secure_cookie_shadowed_by(cookie)
             if shadowed is not None:
-                # RFC 6265bis §5.7 ("leave Secure cookies alone"): a non-Secure cookie cannot overwrite a Secure one.
+                # RFC 6265bis §5.7: a non-Secure cookie cannot overwrite a Secure one.
                 return [
                     finding(
                         "overwrite_secure",

@@ -14,22 +14,29 @@ from cookierules.cookie import Cookie
 from cookierules.dates import parse_cookie_date, parse_max_age
 from cookierules.domains import InvalidDomain, normalize_domain
 from cookierules.findings import Finding, finding
-from cookierules.grammar import MAX_ATTRIBUTE_BYTES, check_attribute_length
+from cookierules.grammar import check_attribute_length, first_control_character
 
 # Chromium ends a cookie line at the first CR, LF or NUL (kTerminator in
 # net/cookies/parsed_cookie.cc); wpt cookies/value/value.html "Set cookie but ignore value
 # after LF" expects the same of every browser.
 _TERMINATOR = re.compile(r"[\r\n\x00]")
-# RFC 6265bis §5.6: control characters other than a horizontal tab drop the whole line.
-_CONTROL = re.compile(r"[\x01-\x08\x0a-\x1f\x7f]")
 _WHITESPACE = " \t"
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 # Chromium's Priority attribute (net/cookies/cookie_constants.cc), Medium when absent.
 _PRIORITIES = {"low": "Low", "medium": "Medium", "high": "High"}
 DEFAULT_PRIORITY = "Medium"
 _KNOWN_ATTRIBUTES = frozenset(
-    {"expires", "max-age", "domain", "path", "secure", "httponly", "samesite", "partitioned",
-     "priority"}
+    {
+        "expires",
+        "max-age",
+        "domain",
+        "path",
+        "secure",
+        "httponly",
+        "samesite",
+        "partitioned",
+        "priority",
+    }
 )
 
 
@@ -71,7 +78,7 @@ def parse_set_cookie(header: str) -> ParsedSetCookie:
     pair, _, attributes = header.partition(";")
     name, value, has_equals = _split_pair(pair)
     # RFC 6265bis §5.6 step 1 (§5.7 step 3 in older drafts): control characters drop the line.
-    control = _CONTROL.search(header)
+    control = first_control_character(header)
     if control is not None:
         findings.append(
             finding(
@@ -82,7 +89,16 @@ def parse_set_cookie(header: str) -> ParsedSetCookie:
             )
         )
         return ParsedSetCookie(None, findings)
-    # RFC 6265bis §5.7 step 2: a cookie with neither name nor value is dropped.
+    if "\t" in name or "\t" in value:
+        findings.append(
+            finding(
+                "tab_in_name_or_value",
+                "name" if "\t" in name else "value",
+                "The name or value holds a tab; Chromium drops the cookie.",
+            )
+        )
+        return ParsedSetCookie(None, findings)
+    # RFC 6265bis §5.7: a cookie with neither name nor value is dropped.
     if not name and not value:
         findings.append(
             finding(
@@ -114,7 +130,12 @@ def parse_set_cookie(header: str) -> ParsedSetCookie:
     values: dict[str, str] = {}
     seen: set[str] = set()
     for cookie_av in attributes.split(";") if attributes else ():
-        attribute, attribute_value, _ = _split_pair(cookie_av)
+        # RFC 6265bis §5.6: an attribute without "=" is a name with an empty value.
+        attribute, _, attribute_value = cookie_av.partition("=")
+        attribute, attribute_value = (
+            attribute.strip(_WHITESPACE),
+            attribute_value.strip(_WHITESPACE),
+        )
         if not attribute and not attribute_value:
             continue
         key = attribute.lower()
@@ -154,6 +175,17 @@ def _apply_attributes(
     """The cookie with the last value of each attribute, as §5.6.1 to §5.6.7 read them."""
     findings: list[Finding] = []
     expires = max_age = domain = samesite = None
+    path = values.get("path")
+    if path is not None and not path.startswith("/"):
+        # RFC 6265bis §5.6.4: the cookie gets the default path instead.
+        findings.append(
+            finding(
+                "path_invalid",
+                "path",
+                f'Path "{path}" does not start with "/"; browsers ignore it and use the '
+                "default path, the directory of the URL that set the cookie.",
+            )
+        )
     if "expires" in values:
         # RFC 6265bis §5.6.1: an Expires that is no cookie-date is ignored.
         expires = parse_cookie_date(values["expires"])
@@ -212,7 +244,7 @@ def _apply_attributes(
         name=name,
         value=value,
         domain=domain,
-        path=values.get("path"),
+        path=path,
         expires=expires,
         max_age=max_age,
         secure="secure" in values,
@@ -225,6 +257,3 @@ def _apply_attributes(
 
 def _describe(character: str) -> str:
     return {"\r": "carriage return", "\n": "line feed"}.get(character, "NUL character")
-
-
-__all__ = ["DEFAULT_PRIORITY", "MAX_ATTRIBUTE_BYTES", "ParsedSetCookie", "parse_set_cookie"]

@@ -1,4 +1,4 @@
-"""Which cookies a browser sends to a URL, in which order, as one Cookie header (RFC 6265bis §5.8.3)."""
+"""The cookies a browser sends to a URL, their order, the Cookie header (RFC 6265bis §5.8.3)."""
 
 from __future__ import annotations
 
