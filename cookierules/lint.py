@@ -8,7 +8,7 @@ is then read for a later URL (``retrieval``). This module only puts those steps 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -42,6 +42,15 @@ _SAID_BY_EXPIRY = frozenset({"max_age_zero", "already_expired", "lifetime_over_4
 
 class InvalidUrl(ValueError):
     """A URL that is not an absolute http: or https: URL with a host."""
+
+
+def check_url(url: str) -> list[Finding]:
+    """A URL cookies can be set from or sent to: absolute, http: or https:, with a host."""
+    try:
+        Location.of(url)
+    except InvalidUrl as error:
+        return [finding("url_invalid", "url", str(error))]
+    return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +129,7 @@ def lint_set_cookies(
     Raises ``InvalidUrl`` when ``url``, ``then_url`` or ``site_for_cookies`` is no absolute
     http(s) URL.
     """
+    now = now.astimezone(UTC)
     response = Location.of(url)
     later = Location.of(then_url) if then_url is not None else None
     top_level = Location.of(site_for_cookies) if site_for_cookies is not None else None

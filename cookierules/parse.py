@@ -23,7 +23,8 @@ _TERMINATOR = re.compile(r"[\r\n\x00]")
 _WHITESPACE = " \t"
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 # Chromium's Priority attribute (net/cookies/cookie_constants.cc), Medium when absent.
-_PRIORITIES = {"low": "Low", "medium": "Medium", "high": "High"}
+PRIORITIES = ("Low", "Medium", "High")
+_PRIORITIES = {priority.lower(): priority for priority in PRIORITIES}
 DEFAULT_PRIORITY = "Medium"
 _KNOWN_ATTRIBUTES = frozenset(
     {
