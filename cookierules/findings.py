@@ -395,6 +395,17 @@ RULES: dict[str, Rule] = _rules(
         "an insecure URL cannot overwrite a Secure cookie",
         DROPPED,
     ),
+    Rule(
+        "replaces_cookie",
+        "warning",
+        "RFC 6265bis §5.7",
+        None,
+        "a cookie replaces one with the same name, domain and path",
+        "the earlier cookie is gone",
+        browsers="Chromium keeps the replaced cookie's creation time, which orders the Cookie "
+        "header, only when the value is unchanged (MaybeDeleteEquivalentCookieAndUpdateStatus, "
+        "net/cookies/cookie_monster.h); RFC 6265bis §5.7 always keeps it.",
+    ),
     # Retrieval: why a stored cookie is not sent with a request (RFC 6265bis §5.8.3).
     Rule(
         "not_sent_domain",

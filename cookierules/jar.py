@@ -48,7 +48,9 @@ class CookieJar:
     def store(
         self, cookie: StoredCookie, *, from_script: bool, secure_scheme: bool, now: datetime
     ) -> list[Finding]:
-        """Store, replace or delete per RFC 6265bis §5.7; the findings of a refused cookie.
+        """Store, replace or delete per RFC 6265bis §5.7; what happened, as findings.
+
+        A refused cookie gets a finding of severity rejected; a replacement, a warning.
 
         ``secure_scheme`` is whether the URL that sets it may set Secure cookies: https, or a
         loopback host, as Chromium allows (``CookieMonster::SetCanonicalCookie``).
@@ -77,18 +79,30 @@ class CookieJar:
                     "document.cookie cannot replace or delete it.",
                 )
             ]
+        findings = []
         if old is not None:
             self.cookies.remove(old)
+            findings.append(
+                finding(
+                    "replaces_cookie",
+                    "name",
+                    f'This replaces the cookie "{old.name}" for {old.domain}{old.path} set '
+                    "before it (same name, domain and path).",
+                )
+            )
+        if old is not None and old.value == cookie.value:
+            # Chromium keeps the creation time, which orders the Cookie header, only for an
+            # unchanged value (MaybeDeleteEquivalentCookieAndUpdateStatus in
+            # net/cookies/cookie_monster.h); RFC 6265bis §5.7 keeps it always.
             cookie = replace(cookie, creation=old.creation)
         else:
             cookie = replace(cookie, creation=self._created)
             self._created += 1
-        if cookie.expiry is not None and cookie.expiry <= now:
-            # RFC 6265bis §5.7: an expired cookie is removed at once, with the one it
-            # replaced: how a server deletes a cookie.
-            return []
-        self.cookies.append(cookie)
-        return []
+        if cookie.expiry is None or cookie.expiry > now:
+            self.cookies.append(cookie)
+        # Else RFC 6265bis §5.7: an expired cookie is removed at once, with the one it
+        # replaced: how a server deletes a cookie.
+        return findings
 
     def _secure_cookie_shadowed_by(self, cookie: StoredCookie) -> StoredCookie | None:
         for stored in self.cookies:

@@ -202,7 +202,9 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
         stored, from_script=context.from_script, secure_scheme=response.secure, now=context.now
     )
     problems += refused
-    if refused or (expiry.at is not None and expiry.at <= context.now):
+    if any(item.severity == "rejected" for item in refused) or (
+        expiry.at is not None and expiry.at <= context.now
+    ):
         return HeaderResult(header, "rejected", None, problems)
     return HeaderResult(header, "stored", stored, problems)
 
