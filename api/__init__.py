@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, redirect, url_for
@@ -46,11 +47,17 @@ class CookieApi(Api):
     def render_root(self) -> Response:
         return redirect(url_for("docs"))
 
-    def handle_error(self, e: Exception) -> Response:
+    def error_router(self, original_handler: Callable[[Exception], Response], e: Exception):
+        """Answer every HTTP error with problem+json, whichever view it came from.
+
+        Flask-RESTX first asks whether one of its routes failed by matching the URL again, and
+        that match raises BadHost for a Host header such as "a..b": a 500. The answer is the
+        same for every route here, so there is nothing to ask.
+        """
         if isinstance(e, HTTPException):
             return problem_response(e)
         # Anything else is a bug: let Flask log it and answer the 500.
-        raise e
+        return original_handler(e)
 
 
 def _count(app: Flask, key: str) -> int:

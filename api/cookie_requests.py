@@ -19,7 +19,13 @@ from cookierules.findings import Finding, finding
 from cookierules.prefixes import cookie_prefix, prefix_requirements
 from cookierules.signing import sign_value
 from cookierules.sites import is_cross_site, is_secure_origin
-from cookierules.storage import SetContext, check_storage, context_warnings
+from cookierules.storage import (
+    APPLIED_CODES,
+    SetContext,
+    check_storage,
+    context_warnings,
+    stored_cookie,
+)
 from schemas.cookies import CookieNameSchema, CookieRequestSchema, DeleteCookieQuerySchema
 
 _COOKIE_REQUEST = CookieRequestSchema()
@@ -114,13 +120,16 @@ def build_cookie(body: dict[str, Any], facts: RequestFacts, settings: CookieSett
     )
     context = facts.set_context()
     findings += check_storage(cookie, context)
-    if findings:
-        raise ValidationFailed(findings)
+    refused = [item for item in findings if item.code not in APPLIED_CODES]
+    if refused:
+        raise ValidationFailed(refused)
+    # What is left, browsers apply and store the cookie: the answer says what they store.
+    cookie = stored_cookie(cookie, findings)
     return CookieSet(
         cookie=cookie,
         value=fields["value"],
         signed=fields["signed"],
-        findings=context_warnings(cookie, context),
+        findings=findings + context_warnings(cookie, context),
     )
 
 
@@ -151,6 +160,8 @@ def build_deletion(
         partitioned=bool(args.get("partitioned")),
     )
     findings += check_storage(cookie, facts.set_context())
-    if findings:
-        raise ValidationFailed(findings)
-    return format_set_cookie(expired(cookie))
+    refused = [item for item in findings if item.code not in APPLIED_CODES]
+    if refused:
+        raise ValidationFailed(refused)
+    # The cookie to delete was stored as browsers store it; the deletion must match that.
+    return format_set_cookie(expired(stored_cookie(cookie, findings)))

@@ -15,10 +15,10 @@ from urllib.parse import quote, urlsplit
 
 from flask import Response, current_app, request
 from flask_restx import Namespace, Resource
-from werkzeug.exceptions import NotFound
 
 from api.arguments import json_object_body, single_valued
 from api.cookie_requests import RequestFacts, build_cookie, build_deletion
+from api.errors import problem
 from api.settings import cookie_settings
 from cookierules.cookie import parse_cookie_header
 from cookierules.signing import read_wire_value
@@ -249,7 +249,10 @@ class Cookie(Resource):
             if cookie["name"] == name:
                 return json_response(cookie, headers=_READ_HEADERS)
         shown = name if len(name) <= _SHOWN_NAME_LIMIT else f"{name[:_SHOWN_NAME_LIMIT]}…"
-        raise NotFound(f"This request carries no cookie named {shown!r}.")
+        # The answer depends on the Cookie header as much as a 200 does.
+        response = problem(404, f"This request carries no cookie named {shown!r}.")
+        response.headers.update({"Cache-Control": NO_STORE, **_READ_HEADERS})
+        return response
 
     def delete(self, name: str) -> Response:
         """Delete a cookie.

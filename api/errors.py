@@ -6,7 +6,7 @@ import json
 from http import HTTPStatus
 
 from flask import Response, current_app
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadHost, BadRequest, HTTPException
 
 from cookierules.findings import Finding, finding
 from schemas.findings import FindingSchema
@@ -57,7 +57,9 @@ def problem_response(error: HTTPException) -> Response:
     """The one handler that turns every HTTP error into problem+json."""
     status = error.code or 500
     detail = error.description or HTTPStatus(status).description
-    if status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE:
+    if isinstance(error, BadHost):
+        detail = "The Host header is not a valid host name."
+    elif status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE:
         detail = (
             f"The request body is larger than {current_app.config['MAX_CONTENT_LENGTH']} bytes."
         )

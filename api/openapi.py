@@ -130,11 +130,14 @@ def build_openapi(api: Api) -> dict[str, Any]:
     )
     spec.components.response(
         "CookieNotFound",
-        _problem_response(
-            HTTPStatus.NOT_FOUND,
-            "No cookie of that name.",
-            "This request carries no cookie named 'theme'.",
-        ),
+        {
+            **_problem_response(
+                HTTPStatus.NOT_FOUND,
+                "No cookie of that name.",
+                "This request carries no cookie named 'theme'.",
+            ),
+            "headers": {"Cache-Control": "NoStore", "Vary": "VaryCookie"},
+        },
     )
     spec.components.response(
         "PayloadTooLarge",

@@ -11,6 +11,22 @@ from itsdangerous import Signer
 
 from cookierules.signing import make_signer
 
+# Back ends read names loosely: PHP turns "." and " " into "_", and some frameworks look names
+# up without regard to case. A hidden name must hide every name such a back end takes for it.
+_LOOSE_NAME = str.maketrans({".": "_", " ": "_"})
+
+
+def loose_name(name: str) -> str:
+    """A name or pattern as back ends may read it: lower case, with ".", " " and "_" alike."""
+    return name.lower().translate(_LOOSE_NAME)
+
+
+def hidden_names_pattern(patterns: list[str]) -> re.Pattern[str] | None:
+    """One pattern for every glob, matched against ``loose_name`` of a cookie name."""
+    if not patterns:
+        return None
+    return re.compile("|".join(fnmatch.translate(loose_name(pattern)) for pattern in patterns))
+
 
 @dataclass(frozen=True)
 class CookieSettings:
@@ -21,7 +37,7 @@ class CookieSettings:
 
     def is_hidden(self, name: str) -> bool:
         """Whether the API must never read, set or delete a cookie of this name."""
-        return self.hidden is not None and self.hidden.fullmatch(name) is not None
+        return self.hidden is not None and self.hidden.fullmatch(loose_name(name)) is not None
 
 
 def string_list(app: Flask, key: str) -> list[str]:
@@ -39,8 +55,7 @@ def load_settings(app: Flask) -> CookieSettings:
     if secret_key and not isinstance(secret_key, str | bytes):
         secret_key = str(secret_key)  # COOKIE_API_SECRET_KEY=12345 arrives as a number
     signer = make_signer(secret_key, fallbacks) if secret_key else None
-    patterns = string_list(app, "HIDDEN_COOKIES")
-    hidden = re.compile("|".join(map(fnmatch.translate, patterns))) if patterns else None
+    hidden = hidden_names_pattern(string_list(app, "HIDDEN_COOKIES"))
     return CookieSettings(signer=signer, hidden=hidden)
 
 

@@ -24,9 +24,24 @@ class InvalidDomain(ValueError):
 
 @cache
 def public_suffix_list() -> PublicSuffixList:
-    """The Public Suffix List bundled with the ``publicsuffixlist`` package, loaded once."""
-    # Unknown top-level names such as "localhost" are not public suffixes to browsers.
-    return PublicSuffixList(accept_unknown=False)
+    """The Public Suffix List bundled with the ``publicsuffixlist`` package, loaded once.
+
+    Its private section counts, and an unknown top-level name ("corp", "localhost") counts as
+    a public suffix, as Chromium counts registries: INCLUDE_PRIVATE_REGISTRIES and
+    INCLUDE_UNKNOWN_REGISTRIES in net/base/registry_controlled_domains.
+    """
+    return PublicSuffixList(accept_unknown=True)
+
+
+def registrable_domain(host: str) -> str | None:
+    """The host's registrable domain (its public suffix and one label more), if it has one.
+
+    None for an IP address, a public suffix, and a host of one unknown label such as "corp":
+    Chromium's GetDomainAndRegistry, which counts an unknown top-level name as a registry.
+    """
+    if is_ip_address(host):
+        return None
+    return public_suffix_list().privatesuffix(host)
 
 
 def is_ip_address(host: str) -> bool:
@@ -71,9 +86,26 @@ def domain_matches(host: str, domain: str) -> bool:
 
 
 def check_domain(domain: str, request_host: str) -> list[Finding]:
-    """Rules for a normalised Domain attribute against the request host."""
+    """Rules for a normalised Domain attribute against the request host.
+
+    This follows Chromium's GetCookieDomainWithString (net/cookies/cookie_util.cc): a host with
+    no registrable domain (an IP address, a public suffix, an intranet name such as "corp")
+    gets a host-only cookie when the Domain is the host itself, and no domain cookie at all;
+    otherwise the Domain must be the host or a parent of it, with the same registrable domain.
+    """
+    # RFC 6265bis §5.7 step 9: a public suffix equal to the host becomes a host-only cookie.
+    if domain == request_host and registrable_domain(request_host) is None:
+        return [
+            finding(
+                "domain_becomes_host_only",
+                "domain",
+                f'"{domain}" is the request host but has no registrable domain (an IP address, '
+                "a public suffix or an intranet name): browsers ignore the domain and store "
+                "a host-only cookie, so it is left out.",
+            )
+        ]
     # RFC 6265bis §5.1.3: an IP address domain-matches only itself.
-    if is_ip_address(domain) and domain != request_host:
+    if is_ip_address(domain):
         return [
             finding(
                 "domain_mismatch",
@@ -83,12 +115,14 @@ def check_domain(domain: str, request_host: str) -> list[Finding]:
             )
         ]
     # RFC 6265bis §5.7 step 9: browsers refuse a Domain that is a public suffix.
-    if public_suffix_list().is_public(domain):
+    if registrable_domain(domain) is None:
+        known = public_suffix_list().publicsuffix(domain, accept_unknown=False) == domain
+        kind = "a public suffix" if known else "a top-level name that browsers do not know"
         return [
             finding(
                 "domain_public_suffix",
                 "domain",
-                f'"{domain}" is a public suffix; browsers refuse cookies for it.',
+                f'"{domain}" is {kind}; browsers refuse cookies for it, as for any public suffix.',
             )
         ]
     # RFC 6265bis §5.7 step 10 (§5.1.3): the request host must domain-match the Domain.

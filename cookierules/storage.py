@@ -6,7 +6,7 @@ warnings give the ones that depend on who sets it and over what.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from cookierules.cookie import Cookie
@@ -17,6 +17,8 @@ from cookierules.grammar import check_name_value_size
 from cookierules.prefixes import check_prefix
 
 DROPPED = "browsers drop such cookies"
+# Findings after which browsers still store the cookie, changed as ``stored_cookie`` says.
+APPLIED_CODES = frozenset({"domain_becomes_host_only"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,13 @@ def check_storage(cookie: Cookie, context: SetContext) -> list[Finding]:
             )
         )
     return findings
+
+
+def stored_cookie(cookie: Cookie, findings: list[Finding]) -> Cookie:
+    """The cookie as browsers store it, once the attributes they ignore are left out."""
+    if any(item.code == "domain_becomes_host_only" for item in findings):
+        return replace(cookie, domain=None)
+    return cookie
 
 
 def context_warnings(cookie: Cookie, context: SetContext) -> list[Finding]:

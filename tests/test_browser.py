@@ -353,3 +353,55 @@ def test_cross_site_page_is_warned_of_exactly_the_cookies_chromium_drops(
         expect(result.locator("#warnings li")).to_contain_text(warning)
         assert example.list_cookies() == []
         assert context.cookies() == []
+
+
+@pytest.fixture(scope="module")
+def named_hosts_browser() -> Iterator[Browser]:
+    """A Chromium that resolves every name to 127.0.0.1, for hosts such as foo.corp."""
+    require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP * 127.0.0.1"],
+        )
+        yield chromium
+        chromium.close()
+
+
+POST_COOKIE = """async body => {
+    const response = await fetch("/cookies", {
+        method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
+    });
+    return [response.status, await response.json()];
+}"""
+
+
+def stored_domains(context: BrowserContext) -> dict[str, str]:
+    """Each stored cookie's domain: a leading dot marks a domain cookie, none a host-only one."""
+    return {cookie["name"]: cookie["domain"] for cookie in context.cookies()}
+
+
+def test_chromium_stores_domains_under_unknown_top_level_names_as_the_api_says(
+    named_hosts_browser: Browser, api: str
+):
+    """Chromium counts an unknown top-level name as a registry, as the API now does."""
+    port = api.rsplit(":", 1)[1]
+    context = named_hosts_browser.new_context()
+    page = context.new_page()
+
+    page.goto(f"http://foo.corp:{port}/docs")
+    status, problem = page.evaluate(POST_COOKIE, {"name": "a", "value": "1", "domain": "corp"})
+    assert (status, problem["findings"][0]["code"]) == (400, "domain_public_suffix")
+    page.evaluate('document.cookie = "b=1; domain=corp"')
+    status, _ = page.evaluate(POST_COOKIE, {"name": "c", "value": "1", "domain": "foo.corp"})
+    assert status == 201
+    assert stored_domains(context) == {"c": ".foo.corp"}
+
+    page.goto(f"http://corp:{port}/docs")
+    status, echo = page.evaluate(POST_COOKIE, {"name": "d", "value": "1", "domain": "corp"})
+    assert (status, echo["domain"]) == (201, None)
+    page.evaluate('document.cookie = "e=1; domain=corp"')
+    # Both host-only: the Domain attribute equal to this host was ignored, as the answer said.
+    assert stored_domains(context) == {"c": ".foo.corp", "d": "corp", "e": "corp"}
+    context.close()

@@ -54,6 +54,12 @@ DELETIONS = {
         {"Secure", "HttpOnly"},
         set(),
     ),
+    "a domain the host-only cookie was stored without": (
+        "/cookies/a?domain=localhost",
+        "http://localhost",
+        {"a=", "Path=/", "Max-Age=0"},
+        {"Domain=localhost"},
+    ),
     "partitioned": (
         "/cookies/a?partitioned=true",
         "https://localhost",

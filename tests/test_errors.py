@@ -136,6 +136,20 @@ def test_garbage_host_header_is_a_client_error(client):
     assert "domain" in assert_problem(response, 400)["errors"]
 
 
+BAD_HOSTS = {"empty label": "a..b", "label over 63 characters": "a" * 64 + ".example"}
+
+
+@pytest.mark.parametrize("host", BAD_HOSTS.values(), ids=BAD_HOSTS.keys())
+@pytest.mark.parametrize("path", ["/healthz", "/cookies", "/cookies/a", "/docs", "/", "/nope"])
+def test_a_host_that_is_no_host_name_is_a_400_problem_and_logs_nothing(caplog, host, path):
+    """Flask-RESTX matched the URL again inside its error handler, raising BadHost: a 500."""
+    client = create_app().test_client()
+    with caplog.at_level("DEBUG"):
+        response = client.get(path, headers={"Host": host})
+    assert assert_problem(response, 400)["detail"] == "The Host header is not a valid host name."
+    assert caplog.records == []
+
+
 def test_garbage_origin_header_is_ignored(client):
     response = client.post(
         "/cookies", json={"name": "a", "value": "b"}, headers={"Origin": "http://[x"}

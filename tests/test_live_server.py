@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.raw_http import PROBLEM_JSON, address, build_request, exchange, is_healthy
+
 
 def request(base_url: str, method: str, path: str, body: object = None, headers=None):
     """One HTTP exchange; returns status, headers (lower-case names, repeated kept) and body."""
@@ -93,3 +95,22 @@ def test_server_announces_no_library_versions(live_server):
     assert header(headers, "x-content-type-options") == ["nosniff"]
     for value in header(headers, "server"):
         assert not any(ch.isdigit() for ch in value), value
+
+
+@pytest.mark.parametrize("host", [b"a..b", b"a" * 64 + b".example"], ids=["empty-label", "long"])
+def test_a_host_that_is_no_host_name_is_a_400_problem_over_http(
+    start_server, tmp_path_factory, host
+):
+    """Each such request was a 500 with an empty body and a 29-line traceback in the log."""
+    server = start_server()
+    for path in (b"/healthz", b"/cookies", b"/docs"):
+        response = exchange(server, build_request("GET", path, host=host))
+        assert response.status == 400
+        assert response.header("content-type") == [PROBLEM_JSON]
+        assert response.json()["detail"] == "The Host header is not a valid host name."
+    assert is_healthy(server)
+    port = address(server)[1]
+    logs = list(tmp_path_factory.getbasetemp().glob(f"servers*/cookie-api-{port}.log"))
+    assert logs
+    for log in logs:
+        assert "Traceback" not in log.read_text(errors="replace")

@@ -107,7 +107,6 @@ ACCEPTED = {
     "expires 399 days ahead": {"name": "a", "value": "x", "expires": soon(days=399)},
     "path with printable ASCII": {"name": "a", "value": "x", "path": "/a b/~!@$&*()[]{}"},
     "path 1024 bytes": {"name": "a", "value": "x", "path": "/" + "p" * 1023},
-    "domain equal to host": {"name": "a", "value": "x", "domain": "localhost"},
     "samesite Strict": {"name": "a", "value": "x", "samesite": "Strict"},
     "samesite None with secure": {"name": "a", "value": "x", "samesite": "None", "secure": True},
     "partitioned with secure": {"name": "a", "value": "x", "partitioned": True, "secure": True},
@@ -426,16 +425,82 @@ def test_wire_value_is_plain_cookie_octets(client):
     assert unquote(wire) == value
 
 
-def test_ip_address_domain_equal_to_the_host(client):
-    body = {"name": "a", "value": "x", "domain": "127.0.0.1"}
+# Hosts with no registrable domain: the Domain attribute equal to the host makes a host-only
+# cookie (RFC 6265bis §5.7 step 9; Chromium's GetCookieDomainWithString).
+HOST_ONLY = {
+    "loopback name": "localhost",
+    "IPv4 address": "127.0.0.1",
+    "intranet name": "corp",
+    "public suffix": "github.io",
+}
 
-    response = client.post("/cookies", json=body, base_url="http://127.0.0.1:8000")
+
+@pytest.mark.parametrize("host", HOST_ONLY.values(), ids=HOST_ONLY.keys())
+def test_a_domain_equal_to_a_host_without_registrable_domain_becomes_host_only(client, host):
+    body = {"name": "a", "value": "x", "domain": host.upper()}
+
+    response = client.post("/cookies", json=body, base_url=f"https://{host}")
 
     assert response.status_code == 201, response.get_json()
-    assert "Domain=127.0.0.1;" in response.headers["Set-Cookie"]
-    other = client.post(
-        "/cookies", json={**body, "domain": "10.0.0.1"}, base_url="http://127.0.0.1"
+    assert response.headers["Set-Cookie"] == "a=x; Path=/; Secure; HttpOnly; SameSite=Lax"
+    echo = response.get_json()
+    assert echo["domain"] is None
+    [finding] = echo["findings"]
+    assert (finding["code"], finding["field"], finding["severity"]) == (
+        "domain_becomes_host_only",
+        "domain",
+        "attribute_ignored",
     )
+    assert echo["warnings"] == [finding["message"]]
+
+
+# (request host, domain): Chromium counts an unknown top-level name as a registry.
+DOMAIN_COOKIES = {
+    "parent under a known suffix": ("www.example.com", "example.com"),
+    "host under an unknown top-level name": ("foo.corp", "foo.corp"),
+    "parent under an unknown top-level name": ("a.foo.corp", "foo.corp"),
+}
+
+
+@pytest.mark.parametrize(("host", "domain"), DOMAIN_COOKIES.values(), ids=DOMAIN_COOKIES.keys())
+def test_a_domain_with_a_registrable_domain_is_kept(client, host, domain):
+    body = {"name": "a", "value": "x", "domain": domain}
+
+    response = client.post("/cookies", json=body, base_url=f"https://{host}")
+
+    assert response.status_code == 201, response.get_json()
+    assert f"Domain={domain};" in response.headers["Set-Cookie"]
+    assert response.get_json()["findings"] == []
+
+
+PUBLIC_SUFFIX_DOMAINS = {
+    "unknown top-level name above the host": ("foo.corp", "corp", "do not know"),
+    "loopback name above the host": ("app.localhost", "localhost", "do not know"),
+    "known public suffix above the host": ("a.github.io", "github.io", "a public suffix"),
+}
+
+
+@pytest.mark.parametrize(
+    ("host", "domain", "phrase"), PUBLIC_SUFFIX_DOMAINS.values(), ids=PUBLIC_SUFFIX_DOMAINS.keys()
+)
+def test_a_public_suffix_or_unknown_top_level_domain_is_refused(client, host, domain, phrase):
+    """{"domain": "corp"} from foo.corp was a 201; Chromium refuses it (EXCLUDE_INVALID_DOMAIN)."""
+    body = {"name": "a", "value": "x", "domain": domain}
+
+    response = client.post("/cookies", json=body, base_url=f"https://{host}")
+
+    assert response.status_code == 400
+    [finding] = response.get_json()["findings"]
+    assert (finding["code"], finding["chromium"]) == (
+        "domain_public_suffix",
+        "EXCLUDE_INVALID_DOMAIN",
+    )
+    assert phrase in finding["message"]
+
+
+def test_an_ip_address_domain_other_than_the_host_is_refused(client):
+    body = {"name": "a", "value": "x", "domain": "10.0.0.1"}
+    other = client.post("/cookies", json=body, base_url="http://127.0.0.1")
     assert "IP address other than the request host" in other.get_json()["errors"]["domain"][0]
 
 
