@@ -102,6 +102,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.after_request
     def add_hygiene_headers(response: Response) -> Response:
         response.headers["X-Content-Type-Options"] = "nosniff"
+        # No page of another origin may frame /docs (clickjacking "Try it out"); the API has no
+        # page meant for a frame, so every answer says so, the / redirect included.
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
         return response
 
     return app

@@ -75,6 +75,14 @@ def json_response(
     )
 
 
+def name_in_path(name: str) -> str:
+    """A cookie name as one path segment, never a "." or ".." that clients resolve away."""
+    if name in (".", ".."):
+        # RFC 3986 §5.2.4 removes dot segments, but not their percent-encoded form.
+        return name.replace(".", "%2E")
+    return quote(name, safe=_PATH_SAFE)
+
+
 @lru_cache(maxsize=64)
 def host_name(host_header: str) -> str:
     """The host name of a Host header: lower-case, without port or IPv6 brackets; "" if bad."""
@@ -122,8 +130,11 @@ class CookieList(Resource):
         Reads the `Cookie` request header that the browser (or your client) sent with this
         request and returns every cookie in it, in header order. The same name can appear twice,
         for example from two paths, and both are kept. Values are decoded the way
-        `decodeURIComponent` decodes them. Signed cookies are verified: `signature` says whether
-        the value can be trusted. HttpOnly cookies are listed too, since the browser sends them;
+        `decodeURIComponent` decodes them. Signed cookies are verified: `signature` is `valid`
+        when the cookie was set through this API with this server's key and has not been changed
+        since (not through `document.cookie`, another subdomain or by hand). It does not make the
+        value trustworthy: anyone who may call `POST /cookies` can get any value signed.
+        HttpOnly cookies are listed too, since the browser sends them;
         names the server hides (`COOKIE_API_HIDDEN_COOKIES`) never are.
         ---
         operationId: list_cookies
@@ -152,6 +163,11 @@ class CookieList(Resource):
         `warnings` for reasons a browser may still ignore it in this context. Defaults: path
         `/`, `secure` true over HTTPS, `httponly` true, `samesite` Lax, no expiry (a session
         cookie). Send `application/json` (or any `+json` type); unknown keys are refused.
+        With `signed: true` the value carries an HMAC made with the server's key, and reading
+        it back says `valid` while it is unchanged: that proves it was set through this
+        operation, not that its value is trustworthy, since any caller can get any value
+        signed. It does catch edits through `document.cookie`, other subdomains and hand-made
+        cookies.
         ---
         operationId: set_cookie
         requestBody:
@@ -212,7 +228,7 @@ class CookieList(Resource):
         """
         settings = cookie_settings(current_app)
         cookie = _COOKIE.dump(build_cookie(json_object_body(request), request_facts(), settings))
-        location = f"{request.script_root}/cookies/{quote(cookie['name'], safe=_PATH_SAFE)}"
+        location = f"{request.script_root}/cookies/{name_in_path(cookie['name'])}"
         return json_response(
             cookie, 201, headers={"Set-Cookie": cookie["set_cookie"], "Location": location}
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from dataclasses import dataclass
 
@@ -48,13 +49,46 @@ def string_list(app: Flask, key: str) -> list[str]:
     return value
 
 
+# HMAC-SHA1 keys shorter than its 20-byte output, or guessable words, weaken the signature;
+# 32 random bytes is what `python -c "import secrets; print(secrets.token_urlsafe(32))"` gives.
+MIN_KEY_BYTES = 32
+
+
+def signing_key(app: Flask, setting: str, key: object) -> str | bytes:
+    """A secret key as given: a non-empty string (or bytes, from Python); ValueError otherwise.
+
+    COOKIE_API_* values are read as JSON, so "true" or "12345" would become a boolean or a
+    number; a key must be said as a string, and an empty one would let anyone forge
+    signatures, since the salt is public.
+    """
+    if not isinstance(key, str | bytes):
+        raise ValueError(
+            f"{setting} must be a string, not the JSON value {json.dumps(key)}: "
+            "use a long random key, written as a JSON string if it looks like a number"
+        )
+    if not key:
+        raise ValueError(f"{setting} must not be empty: anyone could forge signatures")
+    size = len(key.encode() if isinstance(key, str) else key)
+    if size < MIN_KEY_BYTES:
+        app.logger.warning(
+            "%s is %d bytes long; use at least %d random bytes, or signatures can be guessed",
+            setting,
+            size,
+            MIN_KEY_BYTES,
+        )
+    return key
+
+
 def load_settings(app: Flask) -> CookieSettings:
     """The settings of ``app``; ValueError names a setting that is wrong."""
     secret_key = app.config["SECRET_KEY"]
-    fallbacks = string_list(app, "SECRET_KEY_FALLBACKS")
-    if secret_key and not isinstance(secret_key, str | bytes):
-        secret_key = str(secret_key)  # COOKIE_API_SECRET_KEY=12345 arrives as a number
-    signer = make_signer(secret_key, fallbacks) if secret_key else None
+    if secret_key is not None:
+        secret_key = signing_key(app, "COOKIE_API_SECRET_KEY", secret_key)
+    fallbacks = [
+        signing_key(app, "COOKIE_API_SECRET_KEY_FALLBACKS", key)
+        for key in string_list(app, "SECRET_KEY_FALLBACKS")
+    ]
+    signer = make_signer(secret_key, fallbacks) if secret_key is not None else None
     hidden = hidden_names_pattern(string_list(app, "HIDDEN_COOKIES"))
     return CookieSettings(signer=signer, hidden=hidden)
 

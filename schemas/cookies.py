@@ -207,7 +207,13 @@ class CookieRequestSchema(Schema):
     )
     signed = StrictBoolean(
         load_default=False,
-        metadata={"description": "Sign the value with the server's secret key (HMAC)."},
+        metadata={
+            "description": "Sign the value with the server's secret key (HMAC). GET then "
+            'reports it "valid" only if it is unchanged: an edit through document.cookie, '
+            "another subdomain or a hand-made cookie reads as invalid. Anyone who may call "
+            "this API can get any value signed, so a valid signature says where the cookie "
+            "was set, not that its value can be trusted."
+        },
     )
 
 
@@ -283,8 +289,12 @@ class ReceivedCookieSchema(Schema):
         required=True,
         validate=validate.OneOf(("none", "valid", "invalid")),
         metadata={
-            "description": '"none" for an unsigned cookie, "valid" when the value is the '
-            'verified payload, "invalid" when it failed verification (value is null).'
+            "description": '"none" for an unsigned cookie; "valid" when it was set through '
+            "this API's POST /cookies with signed: true and this server's key, and is "
+            "unchanged since (the value is the verified payload; anyone who may call POST "
+            "/cookies can get a value signed, so valid does not make the value trustworthy); "
+            '"invalid" when it failed verification, for example after an edit through '
+            "document.cookie, from another subdomain or by hand (value is null)."
         },
     )
 

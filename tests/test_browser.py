@@ -356,17 +356,15 @@ def test_cross_site_page_is_warned_of_exactly_the_cookies_chromium_drops(
 
 
 @pytest.fixture(scope="module")
-def named_hosts_browser() -> Iterator[Browser]:
+def named_hosts_browser(browser: Browser) -> Iterator[Browser]:
     """A Chromium that resolves every name to 127.0.0.1, for hosts such as foo.corp."""
-    require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP * 127.0.0.1"],
-        )
-        yield chromium
-        chromium.close()
+    chromium = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP * 127.0.0.1"],
+    )
+    yield chromium
+    chromium.close()
 
 
 POST_COOKIE = """async body => {
@@ -405,3 +403,28 @@ def test_chromium_stores_domains_under_unknown_top_level_names_as_the_api_says(
     # Both host-only: the Domain attribute equal to this host was ignored, as the answer said.
     assert stored_domains(context) == {"c": ".foo.corp", "d": "corp", "e": "corp"}
     context.close()
+
+
+FRAME = """src => new Promise((resolve) => {
+    const frame = document.createElement("iframe");
+    frame.src = src;
+    frame.onload = () => resolve(null);
+    document.body.append(frame);
+})"""
+
+
+def test_a_page_of_another_origin_cannot_frame_the_docs(
+    context: BrowserContext, example_origins: ExampleOrigins, api: str
+):
+    page = context.new_page()
+    page.goto(f"{example_origins.listed}/index.html")
+
+    page.evaluate(FRAME, f"{api}/docs")
+    page.evaluate(FRAME, f"{example_origins.unlisted}/index.html")
+
+    docs, example = page.frames[1:]
+    # Chromium replaces a refused frame with its error page; a framable page loads as usual.
+    assert docs.locator("#swagger-ui").count() == 0
+    assert docs.url != f"{api}/docs"
+    assert example.url.startswith(f"{example_origins.unlisted}/index.html")
+    expect(example.locator("body")).not_to_be_empty()

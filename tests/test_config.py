@@ -26,11 +26,60 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert listed.headers["Access-Control-Allow-Origin"] == "https://app.example"
 
 
-def test_a_numeric_secret_key_from_the_environment_still_signs(monkeypatch):
-    monkeypatch.setenv("COOKIE_API_SECRET_KEY", "12345")
+# Each row: the environment, and the variable the refusal must name.
+BAD_KEYS = {
+    "true becomes a boolean": ({"COOKIE_API_SECRET_KEY": "true"}, "COOKIE_API_SECRET_KEY"),
+    "a number": ({"COOKIE_API_SECRET_KEY": "12345"}, "COOKIE_API_SECRET_KEY"),
+    "empty": ({"COOKIE_API_SECRET_KEY": '""'}, "COOKIE_API_SECRET_KEY"),
+    "an empty fallback": (
+        {"COOKIE_API_SECRET_KEY": "k" * 32, "COOKIE_API_SECRET_KEY_FALLBACKS": '[""]'},
+        "COOKIE_API_SECRET_KEY_FALLBACKS",
+    ),
+    "a fallback that is no string": (
+        {"COOKIE_API_SECRET_KEY": "k" * 32, "COOKIE_API_SECRET_KEY_FALLBACKS": "[1]"},
+        "COOKIE_API_SECRET_KEY_FALLBACKS",
+    ),
+}
+
+
+@pytest.mark.parametrize(("environment", "named"), BAD_KEYS.values(), ids=BAD_KEYS.keys())
+def test_a_secret_key_that_is_empty_or_no_string_stops_the_start(monkeypatch, environment, named):
+    """COOKIE_API_SECRET_KEY_FALLBACKS='[""]' let anyone forge signatures, the salt being public."""
+    for variable, value in environment.items():
+        monkeypatch.setenv(variable, value)
+    with pytest.raises(ValueError, match=named):
+        create_app()
+
+
+def test_a_quoted_number_is_a_string_key(monkeypatch):
+    monkeypatch.setenv("COOKIE_API_SECRET_KEY", '"123456789012345678901234567890123"')
     client = create_app().test_client(use_cookies=False)
     response = client.post("/cookies", json={"name": "a", "value": "b", "signed": True})
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("config", "named"),
+    [
+        ({"SECRET_KEY": "short"}, "COOKIE_API_SECRET_KEY is 5 bytes long"),
+        (
+            {"SECRET_KEY": "k" * 32, "SECRET_KEY_FALLBACKS": ["old"]},
+            "COOKIE_API_SECRET_KEY_FALLBACKS is 3 bytes long",
+        ),
+    ],
+)
+def test_a_short_secret_key_is_warned_of_at_start(caplog, config, named):
+    with caplog.at_level("WARNING"):
+        create_app(config)
+    [record] = caplog.records
+    assert record.levelname == "WARNING"
+    assert named in record.getMessage()
+
+
+def test_a_long_secret_key_starts_quietly(caplog):
+    with caplog.at_level("WARNING"):
+        create_app({"SECRET_KEY": "k" * 32, "SECRET_KEY_FALLBACKS": ["o" * 32]})
+    assert caplog.records == []
 
 
 def test_the_test_config_wins_over_the_environment(monkeypatch):

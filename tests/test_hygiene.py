@@ -47,10 +47,15 @@ def cors_client():
 
 
 @pytest.mark.parametrize(("method", "path", "headers", "body", "status"), CASES)
-def test_every_response_says_nosniff(cors_client, method, path, headers, body, status):
+def test_every_response_says_nosniff_and_cannot_be_framed(
+    cors_client, method, path, headers, body, status
+):
     with cors_client.open(path, method=method, headers=headers, data=body) as response:
         assert response.status_code == status
         assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+        # /docs and the / redirect were framable by any page: clickjacking of "Try it out".
+        assert response.headers.getlist("X-Frame-Options") == ["DENY"]
+        assert response.headers.getlist("Content-Security-Policy") == ["frame-ancestors 'none'"]
 
 
 def test_a_server_error_says_nosniff_too():

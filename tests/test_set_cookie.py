@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin
 
 import pytest
 
@@ -78,9 +78,22 @@ def test_secure_defaults_to_the_request_scheme(client):
     assert "Secure" in over_https["set_cookie"].split("; ")
 
 
-def test_location_escapes_the_name(client):
-    response = post(client, {"name": "a%b", "value": "1"})
-    assert response.headers["Location"] == "/cookies/a%25b"
+@pytest.mark.parametrize(
+    ("name", "location"),
+    [
+        ("a%b", "/cookies/a%25b"),
+        (".", "/cookies/%2E"),
+        ("..", "/cookies/%2E%2E"),
+        ("...", "/cookies/..."),
+    ],
+)
+def test_location_escapes_the_name(client, name, location):
+    """ "/cookies/.." was resolved by clients to "/"."""
+    response = post(client, {"name": name, "value": "1"})
+    assert response.headers["Location"] == location
+    assert urljoin("http://localhost/cookies", location) == f"http://localhost{location}"
+    read = client.get(location, headers={"Cookie": f"{name}=1"})
+    assert read.get_json() == {"name": name, "value": "1", "signature": "none"}
 
 
 def test_any_json_media_type_is_accepted(client):
