@@ -6,13 +6,13 @@ is its OpenAPI operation: summary, description, then YAML after ``---``.
 
 from __future__ import annotations
 
-import json
 from contextlib import suppress
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import orjson
 from flask import Response, current_app, request
 from flask_restx import Namespace, Resource
 
@@ -68,7 +68,7 @@ def json_response(
     """A JSON answer that no cache keeps, with ``headers`` added."""
     # Every header goes in at once: setting them one by one scans the list each time.
     return Response(
-        json.dumps(body),
+        orjson.dumps(body),
         status,
         headers={"Cache-Control": NO_STORE, **headers} if headers else _NO_STORE_HEADERS,
         content_type="application/json",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from http import HTTPStatus
 
+import orjson
 from flask import Response, current_app
 from werkzeug.exceptions import BadHost, BadRequest, HTTPException
 
@@ -50,7 +50,7 @@ def problem(status: int, detail: str, **members: object) -> Response:
         "detail": detail,
         **members,
     }
-    return Response(json.dumps(body), status, mimetype=PROBLEM_JSON)
+    return Response(orjson.dumps(body), status, mimetype=PROBLEM_JSON)
 
 
 def problem_response(error: HTTPException) -> Response:

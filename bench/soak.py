@@ -17,20 +17,15 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from api.liveness import free_port, wait_until_healthy
+
 WARM_UP_REQUESTS = 1_000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def cookie_api_executable() -> str:
@@ -39,23 +34,6 @@ def cookie_api_executable() -> str:
     if not found:
         sys.exit("soak: the cookie-api console script is not installed (pip install -e .)")
     return found
-
-
-def wait_until_healthy(port: int, server: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"soak: cookie-api exited with {server.returncode}")
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-        try:
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            connection.close()
-    sys.exit(f"soak: cookie-api did not answer on port {port} in {timeout} s")
 
 
 def worker_pid(main_pid: int, timeout: float = 10) -> int:
@@ -151,7 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until_healthy(port, server)
+        try:
+            wait_until_healthy(port, server)
+        except RuntimeError as error:
+            sys.exit(f"soak: {error}")
         worker = worker_pid(server.pid)
         # Warm-up: imports, first-request setup and allocator arenas are not a leak.
         unexpected = send(port, WARM_UP_REQUESTS, args.connections, first=-WARM_UP_REQUESTS)

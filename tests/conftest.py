@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import http.client
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +12,7 @@ import pytest
 from playwright.sync_api import Playwright, sync_playwright
 
 from api import create_app
+from api.liveness import free_port, wait_until_healthy
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # Settings a developer's shell might carry into the server under test.
@@ -58,35 +56,6 @@ def app():
 def client(app):
     # Each request states its own Cookie header: no cookie jar carries state between them.
     return app.test_client(use_cookies=False)
-
-
-def free_port() -> int:
-    """A loopback port that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_healthy(
-    port: int, process: subprocess.Popen, log: Path, timeout: float = 30
-) -> None:
-    """Poll /healthz until the server answers 200, or fail with what it printed."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = log.read_text(errors="replace")
-            raise RuntimeError(f"cookie-api exited with {process.returncode}:\n{output}")
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-        try:
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            # An unclosed socket is a ResourceWarning, which filterwarnings=error makes fatal.
-            connection.close()
-    raise RuntimeError(f"cookie-api did not answer /healthz on port {port} in {timeout} s")
 
 
 def cookie_api_executable() -> str:

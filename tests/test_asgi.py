@@ -1,0 +1,198 @@
+"""``api.asgi.InlineWSGI``: the WSGI app behind cookie-api's ASGI server, driven as a server would.
+
+The server's side of ASGI (``receive`` and ``send``) is played by lists of messages; what the
+WSGI app sees and what goes back out are asserted. The live-server tests run the same adapter
+under Granian.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from api import create_app
+from api.asgi import InlineWSGI
+
+JSON = (b"content-type", b"application/json")
+
+
+def http_scope(method: str = "GET", path: str = "/", headers=(), query: bytes = b"") -> dict:
+    return {
+        "type": "http",
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "server": ("127.0.0.1", 8000),
+        "client": ("127.0.0.1", 50000),
+        "headers": [(b"host", b"127.0.0.1:8000"), *headers],
+    }
+
+
+def serve(app, scope: dict, chunks: list[dict] | None = None) -> list[dict]:
+    """Run one request through the adapter; the messages it sent."""
+    incoming = list(chunks or [{"type": "http.request", "body": b"", "more_body": False}])
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def body_of(sent: list[dict]) -> bytes:
+    return b"".join(message.get("body", b"") for message in sent[1:])
+
+
+class Recorder:
+    """A WSGI app that records its environ and the body it read, and answers in ``parts``."""
+
+    def __init__(self, parts: list[bytes] | None = None) -> None:
+        self.parts = parts if parts is not None else [b"ok"]
+        self.environ: dict[str, Any] = {}
+        self.body = b""
+        self.closed = False
+
+    def __call__(self, environ, start_response):
+        self.environ = environ
+        self.body = environ["wsgi.input"].read()
+        start_response("201 CREATED", [("Content-Type", "text/plain"), ("X-Name", "café")])
+        return self
+
+    def __iter__(self):
+        return iter(self.parts)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_raw_header_bytes_reach_the_app_as_latin_1_strings():
+    """PEP 3333: header values are native strings holding the bytes as latin-1."""
+    recorder = Recorder()
+    cookie = "a=1; n=café; e=🍪".encode()
+    serve(InlineWSGI(recorder, max_body=100), http_scope(headers=[(b"cookie", cookie)]))
+    assert recorder.environ["HTTP_COOKIE"] == cookie.decode("latin-1")
+    assert recorder.environ["HTTP_COOKIE"].encode("latin-1").decode() == "a=1; n=café; e=🍪"
+
+
+def test_the_status_headers_and_every_part_of_the_body_go_out_in_order():
+    recorder = Recorder([b"one", b"", b"two", b"three"])
+    sent = serve(InlineWSGI(recorder, max_body=100), http_scope())
+    assert sent[0] == {
+        "type": "http.response.start",
+        "status": 201,
+        "headers": [(b"Content-Type", b"text/plain"), (b"X-Name", "café".encode("latin-1"))],
+    }
+    assert body_of(sent) == b"onetwothree"
+    assert [message.get("more_body", False) for message in sent[1:]] == [True, True, False]
+    assert recorder.closed
+
+
+def test_a_one_part_answer_is_sent_as_one_message():
+    sent = serve(InlineWSGI(Recorder([b"whole"]), max_body=100), http_scope())
+    assert sent[1:] == [{"type": "http.response.body", "body": b"whole"}]
+
+
+def test_an_empty_answer_ends_the_response():
+    sent = serve(InlineWSGI(Recorder([]), max_body=100), http_scope())
+    assert sent[1:] == [{"type": "http.response.body", "body": b""}]
+
+
+CHUNKED = (b"transfer-encoding", b"chunked")
+
+
+def test_a_request_without_content_length_or_chunked_framing_has_no_body():
+    recorder = Recorder()
+    chunks = [{"type": "http.request", "body": b"never read", "more_body": False}]
+    serve(InlineWSGI(recorder, max_body=100), http_scope("GET"), chunks)
+    assert recorder.body == b""
+
+
+def test_the_body_is_read_whole_before_the_app_runs():
+    recorder = Recorder()
+    chunks = [
+        {"type": "http.request", "body": b"ab", "more_body": True},
+        {"type": "http.request", "body": b"", "more_body": True},
+        {"type": "http.request", "body": b"cd", "more_body": False},
+    ]
+    serve(InlineWSGI(recorder, max_body=100), http_scope("POST", headers=[CHUNKED]), chunks)
+    assert recorder.body == b"abcd"
+    assert recorder.environ["wsgi.input_terminated"] is True
+    assert recorder.environ["wsgi.multithread"] is False
+
+
+def test_a_body_over_the_limit_is_cut_one_byte_past_it():
+    """One byte more than the limit is enough for the app to answer 413; no more is read."""
+    recorder = Recorder()
+    chunks = [{"type": "http.request", "body": b"x" * 8, "more_body": True}] * 3
+    sent = serve(InlineWSGI(recorder, max_body=10), http_scope("POST", headers=[CHUNKED]), chunks)
+    assert recorder.body == b"x" * 11
+    assert sent[0]["status"] == 201
+
+
+def test_a_content_length_over_the_limit_is_not_read_at_all():
+    recorder = Recorder()
+    received = []
+    chunks = [{"type": "http.request", "body": b"x" * 50, "more_body": False}]
+
+    async def run() -> None:
+        async def receive() -> dict:
+            received.append(True)
+            return chunks[0]
+
+        async def send(message: dict) -> None:
+            pass
+
+        app = InlineWSGI(recorder, max_body=10)
+        await app(http_scope("POST", headers=[(b"content-length", b"50")]), receive, send)
+
+    asyncio.run(run())
+    assert received == []
+    assert recorder.body == b""
+    assert recorder.environ["CONTENT_LENGTH"] == "50"
+
+
+def test_a_client_that_leaves_mid_body_gets_what_it_sent_judged():
+    recorder = Recorder()
+    chunks = [{"type": "http.request", "body": b"half", "more_body": True}]
+    scope = http_scope("POST", headers=[(b"content-length", b"10")])
+    serve(InlineWSGI(recorder, max_body=100), scope, chunks)
+    assert recorder.body == b"half"
+
+
+def test_lifespan_and_websocket_scopes_are_left_alone():
+    recorder = Recorder()
+    assert serve(InlineWSGI(recorder, max_body=100), {"type": "lifespan"}) == []
+    assert recorder.environ == {}
+
+
+def test_write_from_start_response_is_refused():
+    def writer(environ, start_response):
+        write = start_response("200 OK", [])
+        write(b"old style")
+        return []
+
+    with pytest.raises(NotImplementedError):
+        serve(InlineWSGI(writer, max_body=100), http_scope())
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [(b'{"name": "a", "value": "b"}', 201), (b'{"name": "a", "value": "%s"}' % (b"x" * 99), 413)],
+    ids=["under", "over"],
+)
+def test_cookie_api_behind_the_adapter_sets_a_cookie_and_refuses_a_large_body(body, status):
+    app = create_app({"MAX_CONTENT_LENGTH": 64})
+    adapter = InlineWSGI(app, max_body=64)
+    chunks = [{"type": "http.request", "body": body, "more_body": False}]
+    sent = serve(adapter, http_scope("POST", "/cookies", [JSON, CHUNKED]), chunks)
+    assert sent[0]["status"] == status
