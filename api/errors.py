@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 
 import orjson
@@ -50,7 +51,13 @@ def problem(status: int, detail: str, **members: object) -> Response:
         "detail": detail,
         **members,
     }
-    return Response(orjson.dumps(body), status, mimetype=PROBLEM_JSON)
+    try:
+        payload = orjson.dumps(body)
+    except TypeError:
+        # A lone surrogate echoed from the request (an unknown key "\ud800"): orjson refuses
+        # it, json escapes it, and the client gets its problem all the same.
+        payload = json.dumps(body).encode()
+    return Response(payload, status, mimetype=PROBLEM_JSON)
 
 
 def problem_response(error: HTTPException) -> Response:
