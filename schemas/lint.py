@@ -84,7 +84,8 @@ class LintRequestSchema(Schema):
         validate=[DeclaredLength(min=1, max=MAX_HEADERS), EngineCheck(_check_count)],
         metadata={
             "description": "The Set-Cookie header values, as received, in order (without "
-            "`Set-Cookie:`), each at most 8 KiB."
+            "`Set-Cookie:`), each at most 8 KiB. The whole body stays within the server's body "
+            "limit (64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says otherwise)."
         },
     )
     then_url = url_field(

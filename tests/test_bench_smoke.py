@@ -19,6 +19,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
 MEASURED = [
     ("baseline POST", "POST /setcookie"),
     ("cookie-api POST", "POST /cookies"),
+    ("cookie-api lint", "POST /lint"),
     ("baseline GET", "GET /getcookie"),
     ("cookie-api GET", "GET /cookies"),
     ("previous GET", "GET /cookies"),
@@ -27,6 +28,7 @@ MEASURED = [
     ("gunicorn POST", "POST /cookies"),
 ]
 COMPARISONS = [
+    "POST /lint vs POST /cookies",
     "POST /cookies vs baseline POST /setcookie",
     "GET /cookies vs baseline GET /getcookie",
     "GET /cookies vs httpbin GET /cookies",
