@@ -210,3 +210,42 @@ def test_the_200_example_is_what_the_first_example_gets(client):
     response = client.post("/lint", json=next(iter(lint_examples().values()))["value"])
 
     assert response.get_json() == documented
+
+
+def test_an_international_host_is_canonicalized_to_punycode(client):
+    response = client.post(
+        "/lint",
+        json={
+            "url": "https://BÜCHER.example/",
+            "set_cookie": ["a=1", "b=1; Domain=xn--bcher-kva.example", "c=1; Domain=example."],
+            "then_url": "https://www.xn--bcher-kva.example/",
+        },
+    )
+
+    first, second, third = response.get_json()["results"]
+    assert first["cookie"]["domain"] == "xn--bcher-kva.example"
+    assert second["cookie"]["domain"] == "xn--bcher-kva.example"
+    assert [problem["code"] for problem in third["problems"]] == ["domain_invalid"]
+    report = response.get_json()
+    assert report["cookie_header"] == "b=1"
+    assert [(item["cookie"]["name"], item["problem"]["code"]) for item in report["not_sent"]] == [
+        ("a", "not_sent_domain")
+    ]
+
+
+def test_a_host_that_is_no_host_name_is_a_400(client):
+    response = client.post("/lint", json={**GOOD, "url": "https://ex\u200dample..com/"})
+
+    assert response.status_code == 400
+    assert codes(response) == ["url_invalid"]
+
+
+@pytest.mark.parametrize("character", ["\r", "\x00"])
+def test_a_carriage_return_or_nul_ends_the_line(client, character: str):
+    response = client.post("/lint", json={**GOOD, "set_cookie": [f"a=1{character}; Secure"]})
+
+    (result,) = response.get_json()["results"]
+    assert result["outcome"] == "stored"
+    assert result["cookie"]["value"] == "1"
+    assert result["cookie"]["secure"] is False
+    assert [problem["code"] for problem in result["problems"]] == ["line_break_truncates"]
