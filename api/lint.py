@@ -123,7 +123,8 @@ class Lint(Resource):
                         - code: samesite_none_requires_secure
                           field: samesite
                           severity: rejected
-                          message: 'SameSite=None requires secure: true; browsers drop such cookies.'
+                          message: >-
+                            SameSite=None requires secure: true; browsers drop such cookies.
                           spec: RFC 6265bis §5.7 step 15
                           chromium: EXCLUDE_SAMESITE_NONE_INSECURE
                   cookies: []

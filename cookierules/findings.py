@@ -267,17 +267,6 @@ RULES: dict[str, Rule] = _rules(
     ),
     # Parsing a Set-Cookie header (RFC 6265bis §5.6), for POST /lint.
     Rule(
-        "line_break_truncates",
-        "attribute_ignored",
-        "RFC 6265bis §5.6",
-        None,
-        "a Set-Cookie holds no CR, LF or NUL",
-        "the cookie is cut at the first of them",
-        browsers="Chromium keeps the line up to the first CR, LF or NUL (kTerminator in "
-        "net/cookies/parsed_cookie.cc), as wpt cookies/value/value.html expects; RFC 6265bis "
-        "§5.6 step 1 would drop the whole line.",
-    ),
-    Rule(
         "disallowed_character",
         "rejected",
         "RFC 6265bis §5.6",

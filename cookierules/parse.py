@@ -7,7 +7,6 @@ attributes exactly as browsers keep them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from cookierules.cookie import Cookie
@@ -16,10 +15,6 @@ from cookierules.domains import InvalidDomain, normalize_domain
 from cookierules.findings import Finding, finding
 from cookierules.grammar import check_attribute_length, first_control_character
 
-# Chromium ends a cookie line at the first CR, LF or NUL (kTerminator in
-# net/cookies/parsed_cookie.cc); wpt cookies/value/value.html "Set cookie but ignore value
-# after LF" expects the same of every browser.
-_TERMINATOR = re.compile(r"[\r\n\x00]")
 _WHITESPACE = " \t"
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 # Chromium's Priority attribute (net/cookies/cookie_constants.cc), Medium when absent.
@@ -65,20 +60,9 @@ def _split_pair(text: str) -> tuple[str, str, bool]:
 def parse_set_cookie(header: str) -> ParsedSetCookie:
     """Parse one Set-Cookie header value as RFC 6265bis §5.6 and browsers do."""
     findings: list[Finding] = []
-    terminator = _TERMINATOR.search(header)
-    if terminator is not None:
-        findings.append(
-            finding(
-                "line_break_truncates",
-                "set_cookie",
-                f"The header holds a {_describe(terminator.group())} at character "
-                f"{terminator.start()}; browsers keep only what comes before it.",
-            )
-        )
-        header = header[: terminator.start()]
     pair, _, attributes = header.partition(";")
     name, value, has_equals = _split_pair(pair)
-    # RFC 6265bis §5.6 step 1 (§5.7 step 3 in older drafts): control characters drop the line.
+    # RFC 6265bis §5.6: control characters (CR, LF and NUL too) drop the whole line.
     control = first_control_character(header)
     if control is not None:
         findings.append(
@@ -254,7 +238,3 @@ def _apply_attributes(
         partitioned="partitioned" in values,
     )
     return cookie, findings, priority
-
-
-def _describe(character: str) -> str:
-    return {"\r": "carriage return", "\n": "line feed"}.get(character, "NUL character")
