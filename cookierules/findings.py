@@ -275,14 +275,15 @@ RULES: dict[str, Rule] = _rules(
         DROPPED,
     ),
     Rule(
-        "tab_in_name_or_value",
+        "tab_character",
         "rejected",
         "RFC 6265bis §5.6",
         "EXCLUDE_DISALLOWED_CHARACTER",
-        "no tab inside a name or a value",
+        "no tab inside a name, a value or an attribute",
         DROPPED,
-        browsers="Chromium drops a cookie with a tab inside its name or value (cookie-name-octet "
-        "and cookie-value-octet exclude it in net/cookies/parsed_cookie.cc); RFC 6265bis §5.6 "
+        browsers="Chromium drops a cookie with a tab inside its name, value or an attribute: "
+        "net/cookies/parsed_cookie.cc allows no control character there (cookie-name-octet and "
+        "cookie-value-octet are %x20-3A / %x3C-7E / %x80-FF), tab included; RFC 6265bis §5.6 "
         "allows a horizontal tab.",
     ),
     Rule(

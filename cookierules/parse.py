@@ -57,6 +57,19 @@ def _split_pair(text: str) -> tuple[str, str, bool]:
     return name.strip(_WHITESPACE), value.strip(_WHITESPACE), True
 
 
+def _inner_tab(name: str, value: str, attributes: str) -> str | None:
+    """Where a tab stands inside a name, value or attribute, not around them; None if nowhere."""
+    if "\t" in name:
+        return "name"
+    if "\t" in value:
+        return "value"
+    for cookie_av in attributes.split(";"):
+        attribute, _, attribute_value = cookie_av.partition("=")
+        if "\t" in attribute.strip(_WHITESPACE) or "\t" in attribute_value.strip(_WHITESPACE):
+            return "attribute"
+    return None
+
+
 def parse_set_cookie(header: str) -> ParsedSetCookie:
     """Parse one Set-Cookie header value as RFC 6265bis §5.6 and browsers do."""
     findings: list[Finding] = []
@@ -74,12 +87,13 @@ def parse_set_cookie(header: str) -> ParsedSetCookie:
             )
         )
         return ParsedSetCookie(None, findings)
-    if "\t" in name or "\t" in value:
+    inner_tab = _inner_tab(name, value, attributes)
+    if inner_tab is not None:
         findings.append(
             finding(
-                "tab_in_name_or_value",
-                "name" if "\t" in name else "value",
-                "The name or value holds a tab; Chromium drops the cookie.",
+                "tab_character",
+                inner_tab,
+                f"The {inner_tab} holds a tab; Chromium drops the whole cookie.",
             )
         )
         return ParsedSetCookie(None, findings)

@@ -91,6 +91,8 @@ ROWS = [
     Row("control_character", ["id=1\x01x"]),
     Row("tab_inside_value", ["id=a\tb"]),
     Row("tab_inside_name", ["a\tb=1"]),
+    Row("tab_inside_attribute", ["id=1; Colour=re\td"]),
+    Row("tabs_around_are_whitespace", ["id \t=\t1\t; Path=/ \t"]),
     Row("line_feed_from_script", ["id=1\nrest; Secure"], from_script=True),
     Row("path_over_1024_bytes", ["id=1; Path=/" + "a" * 1030]),
     Row("last_path_wins", ["id=1; Path=/x; Path=/y"]),

@@ -181,9 +181,9 @@ CASES = [
     Case(
         "tab_inside_value",
         "Chromium net/cookies/parsed_cookie.cc (cookie-value-octet)",
-        ["a=x\ty"],
-        ["rejected"],
-        [{"tab_in_name_or_value"}],
+        ["a=x\ty", "b=1; Colour=re\td", "c \t=\t1\t; Path=/ \t"],
+        ["rejected", "rejected", "stored"],
+        [{"tab_character"}, {"tab_character"}, set()],
     ),
     Case(
         "name_and_value_4096_bytes",
