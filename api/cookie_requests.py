@@ -7,6 +7,7 @@ No Flask here: the resources pass in what they know of the request. The rules ar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from api.errors import ValidationFailed
 from api.settings import CookieSettings
 from cookierules.cookie import Cookie, expired, format_set_cookie
 from cookierules.encoding import encode_value
-from cookierules.findings import Finding, finding
+from cookierules.findings import LINT_CODES, RULES, Finding, finding
 from cookierules.prefixes import cookie_prefix, prefix_requirements
 from cookierules.signing import sign_value
 from cookierules.sites import is_cross_site, is_secure_origin
@@ -40,8 +41,22 @@ NO_SECRET_KEY = (
     "signed: true needs a secret key, and this server has none: "
     "set COOKIE_API_SECRET_KEY to enable signed cookies."
 )
+# The browser rules POST /cookies refuses, and those it answers with a warning in the 201.
+REFUSED_RULES = tuple(
+    code
+    for code, rule in RULES.items()
+    if rule.spec
+    and rule.severity != "warning"
+    and code not in APPLIED_CODES
+    and code not in LINT_CODES
+)
+WARNED_RULES = tuple(
+    code for code, rule in RULES.items() if rule.severity == "warning" and code not in LINT_CODES
+)
 # What a field that failed to load stands in for, so the rules that need it stay silent.
 _BREAKS_NO_RULE: dict[str, Any] = {"name": "", "path": "/", "secure": True, "httponly": True}
+# The request fields that are the cookie's own (the request's value is encoded first).
+_ATTRIBUTES = tuple(field.name for field in dataclass_fields(Cookie) if field.name != "value")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +109,14 @@ def _wire_value(fields: dict[str, Any], settings: CookieSettings) -> tuple[str, 
     return sign_value(settings.signer, fields["name"], encoded), []
 
 
+def as_browsers_store_it(cookie: Cookie, findings: list[Finding]) -> Cookie:
+    """The cookie with the changes browsers make; ``ValidationFailed`` for what they refuse."""
+    refused = [item for item in findings if item.code not in APPLIED_CODES]
+    if refused:
+        raise ValidationFailed(refused)
+    return stored_cookie(cookie, findings)
+
+
 def build_cookie(body: dict[str, Any], facts: RequestFacts, settings: CookieSettings) -> CookieSet:
     """The cookie a POST /cookies body asks for, checked against every rule.
 
@@ -106,25 +129,12 @@ def build_cookie(body: dict[str, Any], facts: RequestFacts, settings: CookieSett
         fields["secure"] = facts.is_https
     wire_value, signing = _wire_value(fields, settings)
     findings += signing
-    cookie = Cookie(
-        name=fields.get("name", _BREAKS_NO_RULE["name"]),
-        value=wire_value,
-        domain=fields.get("domain"),
-        path=fields.get("path", _BREAKS_NO_RULE["path"]),
-        expires=fields.get("expires"),
-        max_age=fields.get("max_age"),
-        secure=fields.get("secure", _BREAKS_NO_RULE["secure"]),
-        httponly=fields.get("httponly", _BREAKS_NO_RULE["httponly"]),
-        samesite=fields.get("samesite"),
-        partitioned=fields.get("partitioned", False),
-    )
+    attributes = {key: fields[key] for key in _ATTRIBUTES if key in fields}
+    cookie = Cookie(**{**_BREAKS_NO_RULE, **attributes, "value": wire_value})
     context = facts.set_context()
     findings += check_storage(cookie, context)
-    refused = [item for item in findings if item.code not in APPLIED_CODES]
-    if refused:
-        raise ValidationFailed(refused)
     # What is left, browsers apply and store the cookie: the answer says what they store.
-    cookie = stored_cookie(cookie, findings)
+    cookie = as_browsers_store_it(cookie, findings)
     return CookieSet(
         cookie=cookie,
         value=fields["value"],
@@ -160,8 +170,5 @@ def build_deletion(
         partitioned=bool(args.get("partitioned")),
     )
     findings += check_storage(cookie, facts.set_context())
-    refused = [item for item in findings if item.code not in APPLIED_CODES]
-    if refused:
-        raise ValidationFailed(refused)
     # The cookie to delete was stored as browsers store it; the deletion must match that.
-    return format_set_cookie(expired(stored_cookie(cookie, findings)))
+    return format_set_cookie(expired(as_browsers_store_it(cookie, findings)))

@@ -17,36 +17,35 @@ from flask import Response, current_app, request
 from flask_restx import Namespace, Resource
 
 from api.arguments import json_object_body, single_valued
-from api.cookie_requests import RequestFacts, build_cookie, build_deletion
+from api.cookie_requests import (
+    REFUSED_RULES,
+    WARNED_RULES,
+    RequestFacts,
+    build_cookie,
+    build_deletion,
+)
 from api.errors import problem
 from api.settings import cookie_settings
 from cookierules.cookie import parse_cookie_header
+from cookierules.findings import rule_table
 from cookierules.signing import read_wire_value
 from schemas.cookies import CookieSchema
 
 ns = Namespace(
     "cookies",
     path="/cookies",
-    description="""\
+    description=f"""\
 Set cookies with every attribute, and read back the ones the browser sends.
 
 Browsers silently drop a cookie that breaks their rules. This API refuses such a cookie with a
-400 whose `errors` name every broken rule, field by field:
+400 whose `findings` name every broken rule with a stable `code` (and whose `errors` list the
+same messages by field):
 
-| rule | source |
-|---|---|
-| the name is a token: no spaces, quotes, separators or `=` | RFC 6265bis §4.1.1 |
-| SameSite=None requires `secure: true` | RFC 6265bis §5.7 |
-| `partitioned: true` requires `secure: true` | CHIPS |
-| `__Secure-` requires `secure: true` | RFC 6265bis §4.1.3 |
-| `__Host-` requires `secure: true`, path `/` and no domain | RFC 6265bis §4.1.3 |
-| `__Http-` requires `secure: true` and `httponly: true` | RFC 6265bis §4.1.3 |
-| `__Host-Http-` requires all of the `__Host-` and `__Http-` rules | RFC 6265bis §4.1.3 |
-| name plus encoded value fit in 4096 bytes | RFC 6265bis §5.6 |
-| max_age and expires within 400 days | RFC 6265bis §5.6 |
-| path and domain within 1024 bytes; path is printable ASCII without `;` | RFC 6265bis §5.6 |
-| domain matches the request host and is not a public suffix | RFC 6265bis §5.7 |
+{rule_table(REFUSED_RULES)}
+Some rules depend on where the request comes from rather than on the cookie: the 201 sets the
+cookie and names them in `warnings`, and with their codes in `findings`:
 
+{rule_table(WARNED_RULES)}
 Prefixes match case-insensitively. Values are sent exactly as JavaScript's
 `encodeURIComponent` encodes them, so `decodeURIComponent` in the browser gives back the
 original, byte for byte.

@@ -14,17 +14,22 @@ from flask_restx import Namespace, Resource
 from api.arguments import json_object_body, load_partially
 from api.cookies import json_response
 from api.errors import ValidationFailed
+from cookierules.findings import LINT_CODES, rule_table
 from cookierules.lint import lint_set_cookies
 from schemas.lint import LintReportSchema, LintRequestSchema
 
 ns = Namespace(
     "lint",
     path="/lint",
-    description="""\
+    description=f"""\
 Explain any Set-Cookie header: whether a browser stores the cookie, every reason it does not
 (with the codes, the RFC 6265bis section and Chromium's name for it), the cookie as the browser
 keeps it, and the Cookie header it sends to a later URL. Nothing is set.
-""",
+
+Every rule of POST /cookies applies, and these too, which only a header as received, a jar, or
+a later request shows:
+
+{rule_table(LINT_CODES)}""",
 )
 
 _REQUEST = LintRequestSchema()

@@ -7,6 +7,7 @@ finding made by code never drifts from them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -43,13 +44,13 @@ class Finding:
     browsers: str | None = None  # where browser engines differ, with the source that shows it
 
 
-DROPPED = "browsers drop the cookie"
+DROPPED = "the cookie is dropped"
 CHROMIUM_LAX_BY_DEFAULT = (
     "Chromium treats a cookie without SameSite as SameSite=Lax "
     "(EXCLUDE_SAMESITE_UNSPECIFIED_TREATED_AS_LAX, net/cookies/cookie_inclusion_status.h); "
     'RFC 6265bis §5.6.7 leaves it at "Default".'
 )
-IGNORED = "browsers ignore the attribute"
+IGNORED = "the attribute is ignored"
 REFUSED = "the API refuses the request"
 
 
@@ -520,6 +521,47 @@ RULES: dict[str, Rule] = _rules(
 )
 
 CODES: tuple[str, ...] = tuple(RULES)
+# The codes only POST /lint reports: about a Set-Cookie header as received, a jar that already
+# holds cookies, or the request that comes next. POST /cookies never makes such a cookie.
+LINT_CODES: tuple[str, ...] = (
+    "disallowed_character",
+    "tab_character",
+    "no_cookie_content",
+    "nameless_cookie",
+    "value_quoted",
+    "unknown_attribute",
+    "attribute_repeated",
+    "expires_invalid",
+    "max_age_invalid",
+    "samesite_invalid",
+    "domain_non_ascii",
+    "prefix_in_nameless_value",
+    "samesite_unspecified_cross_site",
+    "httponly_from_script",
+    "overwrite_httponly",
+    "overwrite_secure",
+    "replaces_cookie",
+    "not_sent_domain",
+    "not_sent_path",
+    "not_sent_secure",
+    "not_sent_expired",
+    "not_sent_samesite_strict",
+    "not_sent_samesite_lax",
+    "not_sent_samesite_unspecified",
+)
+
+
+def rule_table(codes: Iterable[str]) -> str:
+    """A Markdown table of these rules, for documentation made from the catalogue."""
+    rows = [
+        "| rule | what browsers do | source | code | Chromium |",
+        "|---|---|---|---|---|",
+    ]
+    for code in codes:
+        rule = RULES[code]
+        chromium = f"`{rule.chromium}`" if rule.chromium else ""
+        rows.append(f"| {rule.summary} | {rule.effect} | {rule.spec} | `{code}` | {chromium} |")
+    return "\n".join(rows) + "\n"
 
 
 def finding(code: str, field: str, message: str, severity: Severity | None = None) -> Finding:

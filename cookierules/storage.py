@@ -17,6 +17,7 @@ from cookierules.grammar import check_name_value_size
 from cookierules.prefixes import check_prefix
 
 DROPPED = "browsers drop such cookies"
+_CROSS_SITE_CODES = {"Lax": "samesite_lax_cross_site", "Strict": "samesite_strict_cross_site"}
 # Findings after which browsers still store the cookie, changed as ``stored_cookie`` says.
 APPLIED_CODES = frozenset({"domain_becomes_host_only"})
 
@@ -115,7 +116,7 @@ def context_warnings(cookie: Cookie, context: SetContext) -> list[Finding]:
         # RFC 6265bis §5.7 step 14: a cross-site response cannot set a SameSite=Lax/Strict cookie.
         warnings.append(
             finding(
-                f"samesite_{cookie.samesite.lower()}_cross_site",
+                _CROSS_SITE_CODES[cookie.samesite],
                 "samesite",
                 f"this request comes from another site ({context.initiator}): browsers store "
                 f"a SameSite={cookie.samesite} cookie only from same-site requests; "

@@ -44,30 +44,24 @@ class EngineCheck(validate.Validator):
         return value
 
 
-# The constraints below only declare, for the OpenAPI document, what an EngineCheck enforces.
-class DeclaredLength(validate.Length):
-    """A length the engine enforces, declared as minLength/maxLength."""
+def _declared(constraint: type[validate.Validator]) -> type[validate.Validator]:
+    """``constraint`` as a declaration only: it is in the OpenAPI document (minLength, pattern,
+    minimum...), and an EngineCheck beside it enforces it, with the engine's words.
+    """
 
-    def __call__(self, value: Any) -> Any:
+    def accept(self: validate.Validator, value: Any) -> Any:
         return value
 
-
-class DeclaredPattern(validate.Regexp):
-    """A pattern the engine enforces, declared as pattern."""
-
-    def __call__(self, value: Any) -> Any:
-        return value
+    return type(f"Declared{constraint.__name__}", (constraint,), {"__call__": accept})
 
 
-class DeclaredRange(validate.Range):
-    """A range the engine enforces, declared as minimum/maximum."""
-
-    def __call__(self, value: Any) -> Any:
-        return value
+DeclaredLength = _declared(validate.Length)
+DeclaredPattern = _declared(validate.Regexp)
+DeclaredRange = _declared(validate.Range)
 
 
 class Choice(validate.OneOf):
-    """One of a few values, declared as an enum."""
+    """One of a few values, declared as an enum; the finding's field is filled in on load."""
 
     def __call__(self, value: Any) -> Any:
         if value not in self.choices:
@@ -147,8 +141,10 @@ def cookie_domain_field(**kwargs: Any) -> Domain:
         validate=DeclaredLength(max=MAX_ATTRIBUTE_BYTES),
         metadata={
             "description": "Domain attribute (IDN allowed). The request host must be this domain "
-            "or a subdomain of it, and it cannot be a public suffix. Omit it for a host-only "
-            "cookie.",
+            "or a subdomain of it, and it cannot be a public suffix or a top-level name browsers "
+            "do not know. Equal to a request host without registrable domain (localhost, an IP "
+            "address, an intranet name), it is left out, as browsers ignore it. Omit it for a "
+            "host-only cookie.",
             "example": "example.com",
         },
         **kwargs,

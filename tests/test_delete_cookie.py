@@ -93,20 +93,29 @@ def test_deletion_attributes(client, url, base_url, present, absent):
     assert {"Max-Age=0", "Expires=Thu, 01 Jan 1970 00:00:00 GMT"} <= attributes(response)
 
 
+# The query or name a deletion refuses, by the field it names.
+REFUSED_BY_FIELD = {
+    "name": {"not a token": "/cookies/a%20b", "with a semicolon": "/cookies/a;b"},
+    "path": {
+        "with CR LF": "/cookies/a?path=/x%0D%0ASet-Cookie:%20evil=1",
+        "with a semicolon": "/cookies/a?path=/x;%20Domain=evil.com",
+        "relative": "/cookies/a?path=x",
+        "__Host- with a path": "/cookies/__Host-a?path=/x",
+        "given twice": "/cookies/a?path=/a&path=/b",
+    },
+    "domain": {
+        "of another site": "/cookies/a?domain=example.com",
+        "a public suffix": "/cookies/a?domain=com",
+        "with CR LF": "/cookies/a?domain=localhost%0D%0AX:%201",
+        "__Host- with a domain": "/cookies/__Host-a?domain=localhost",
+    },
+    "partitioned": {"not a boolean": "/cookies/a?partitioned=yes"},
+    "pth": {"unknown query parameter": "/cookies/a?pth=/x"},
+}
 REFUSED = {
-    "name not a token": ("/cookies/a%20b", "name"),
-    "name with a semicolon": ("/cookies/a;b", "name"),
-    "path with CR LF": ("/cookies/a?path=/x%0D%0ASet-Cookie:%20evil=1", "path"),
-    "path with a semicolon": ("/cookies/a?path=/x;%20Domain=evil.com", "path"),
-    "relative path": ("/cookies/a?path=x", "path"),
-    "domain of another site": ("/cookies/a?domain=example.com", "domain"),
-    "domain a public suffix": ("/cookies/a?domain=com", "domain"),
-    "domain with CR LF": ("/cookies/a?domain=localhost%0D%0AX:%201", "domain"),
-    "__Host- with a path": ("/cookies/__Host-a?path=/x", "path"),
-    "__Host- with a domain": ("/cookies/__Host-a?domain=localhost", "domain"),
-    "partitioned not a boolean": ("/cookies/a?partitioned=yes", "partitioned"),
-    "unknown query parameter": ("/cookies/a?pth=/x", "pth"),
-    "path given twice": ("/cookies/a?path=/a&path=/b", "path"),
+    f"{field} {label}": (url, field)
+    for field, cases in REFUSED_BY_FIELD.items()
+    for label, url in cases.items()
 }
 
 

@@ -239,13 +239,20 @@ BODY_CASES = [
     ("number-body", b"1", None, 400, {"_body"}),
     ("string-body", b'"name=a"', None, 400, {"_body"}),
     ("name-20000-characters", cookie_body(name="n" * 20_000), None, 400, {"name"}),
-    ("idn-domain-from-another-host", cookie_body(domain="bücher.example"), None, 400, {"domain"}),
-    ("invalid-punycode-domain", cookie_body(domain="xn--a.example"), None, 400, {"domain"}),
-    ("empty-label-domain", cookie_body(domain="a..example"), None, 400, {"domain"}),
-    ("ipv6-domain", cookie_body(domain="::1"), None, 400, {"domain"}),
-    ("bracketed-ipv6-domain", cookie_body(domain="[::1]"), None, 400, {"domain"}),
-    ("ipv4-mapped-ipv6-domain", cookie_body(domain="::ffff:127.0.0.1"), None, 400, {"domain"}),
 ]  # fmt: skip
+# Domains no browser would store from this host, each a 400 that names the domain.
+HOSTILE_DOMAINS = {
+    "idn-domain-from-another-host": "bücher.example",
+    "invalid-punycode-domain": "xn--a.example",
+    "empty-label-domain": "a..example",
+    "ipv6-domain": "::1",
+    "bracketed-ipv6-domain": "[::1]",
+    "ipv4-mapped-ipv6-domain": "::ffff:127.0.0.1",
+}
+BODY_CASES += [
+    (case, cookie_body(domain=domain), None, 400, {"domain"})
+    for case, domain in HOSTILE_DOMAINS.items()
+]
 
 
 @pytest.mark.parametrize(
@@ -536,16 +543,6 @@ def test_a_host_may_set_a_cookie_for_itself_and_its_parent(send, domain):
     assert_sane(answer)
     assert answer.status == 201
     assert any("plain HTTP" in warning for warning in answer.json()["warnings"])
-
-
-def test_the_signing_key_is_needed_for_a_signed_cookie():
-    client = create_app({"TESTING": True}).test_client(use_cookies=False)
-    response = client.post("/cookies", json={"name": "a", "value": "b", "signed": True})
-    assert response.status_code == 400
-    assert set(response.json["errors"]) == {"signed"}
-    signed_shape = "$b." + "c" * 27
-    cookies = client.get("/cookies", headers={"Cookie": f"a={signed_shape}"}).json["cookies"]
-    assert cookies == [{"name": "a", "value": None, "signature": "invalid"}]
 
 
 def test_a_query_parameter_given_twice_is_refused(send):

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cookierules.findings import RULES
+from cookierules.findings import LINT_CODES, RULES, rule_table
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = {"url": "https://www.example.com/", "set_cookie": ["a=1"]}
@@ -247,3 +247,11 @@ def test_a_line_break_or_nul_drops_the_line(client, character: str):
     (result,) = response.get_json()["results"]
     assert result["outcome"] == "rejected"
     assert [problem["code"] for problem in result["problems"]] == ["disallowed_character"]
+
+
+def test_the_lint_rule_table_is_made_from_the_catalogue():
+    document = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    [lint] = [tag for tag in document["tags"] if tag["name"] == "lint"]
+    table = rule_table(LINT_CODES)
+    assert table in lint["description"]
+    assert table in (ROOT / "README.md").read_text(), "README.md's /lint table: copy rule_table()"

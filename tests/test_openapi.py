@@ -16,12 +16,15 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
 from api import create_app
+from api.cookie_requests import REFUSED_RULES, WARNED_RULES
 from api.openapi import build_openapi, to_yaml
 from cookierules.cookie import SAMESITE_VALUES
 from cookierules.expiry import MAX_AGE_LIMIT
+from cookierules.findings import CODES, rule_table
 from cookierules.grammar import MAX_ATTRIBUTE_BYTES, MAX_COOKIE_BYTES, PATH_PATTERN, TOKEN_PATTERN
 
 OPENAPI_YAML = Path(__file__).resolve().parent.parent / "openapi.yaml"
+README = OPENAPI_YAML.parent / "README.md"
 HTTPS = "https://localhost"
 # Settings that change how the app behaves, and must not change how it is documented.
 UNUSUAL_SETTINGS = {
@@ -163,7 +166,7 @@ def test_the_cookies_tag_describes_the_rules(committed):
     assert (tag["name"], lint["name"]) == ("cookies", "lint")
     for rule in ("SameSite=None", "`partitioned: true`", "__Secure-", "__Host-", "__Http-"):
         assert rule in tag["description"]
-    assert "| rule | source |" in tag["description"]
+    assert "| rule | what browsers do | source | code | Chromium |" in tag["description"]
     assert all(op["tags"] == [path.split("/")[1]] for path, _, op in operations(committed))
 
 
@@ -217,10 +220,13 @@ CONSTRAINTS = [
 ]
 
 
+def constraint_id(case: tuple[str, dict[str, Any], Any]) -> str:
+    field, constraint, _ = case
+    return f"{field}-{next(iter(constraint))}"
+
+
 @pytest.mark.parametrize(
-    ("field", "constraint", "bad_value"),
-    CONSTRAINTS,
-    ids=[f"{field}-{next(iter(constraint))}" for field, constraint, _ in CONSTRAINTS],
+    ("field", "constraint", "bad_value"), CONSTRAINTS, ids=map(constraint_id, CONSTRAINTS)
 )
 def test_each_documented_constraint_is_one_the_app_enforces(
     committed, client, field, constraint, bad_value
@@ -474,3 +480,35 @@ def test_the_root_redirects_to_the_docs(client):
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/docs"
+
+
+def test_finding_codes_are_an_enum_of_every_code(committed):
+    finding = committed["components"]["schemas"]["Finding"]["properties"]
+    assert finding["code"]["enum"] == list(CODES)
+    assert finding["severity"]["enum"] == ["rejected", "attribute_ignored", "warning"]
+
+
+def test_the_rule_tables_are_made_from_the_catalogue(committed):
+    readme = README.read_text(encoding="utf-8")
+    [cookies] = [tag for tag in committed["tags"] if tag["name"] == "cookies"]
+    for table in (rule_table(REFUSED_RULES), rule_table(WARNED_RULES)):
+        assert table in cookies["description"]
+        assert table in readme, "README.md's rule tables are out of date: copy rule_table()"
+
+
+def test_a_valid_signature_is_described_as_what_it_proves(committed):
+    """The word valid read as a value to trust, yet anyone who may POST gets any value signed."""
+    schemas = committed["components"]["schemas"]
+    texts = {
+        "signature field": schemas["ReceivedCookie"]["properties"]["signature"]["description"],
+        "signed field": schemas["CookieRequest"]["properties"]["signed"]["description"],
+        "list_cookies": operation_by_id(committed, "list_cookies")["description"],
+        "set_cookie": operation_by_id(committed, "set_cookie")["description"],
+        "README": README.read_text(encoding="utf-8"),
+    }
+    for where, text in texts.items():
+        flat = " ".join(text.split())
+        # What it does not promise, and what it does protect against.
+        assert "trust" in flat, where
+        assert "document.cookie" in flat, where
+        assert "subdomain" in flat, where

@@ -8,6 +8,7 @@ from urllib.parse import unquote, urljoin
 import pytest
 
 from api import create_app
+from cookierules.findings import CODES
 
 HTTPS = {"base_url": "https://localhost"}
 
@@ -88,7 +89,7 @@ def test_secure_defaults_to_the_request_scheme(client):
     ],
 )
 def test_location_escapes_the_name(client, name, location):
-    """ "/cookies/.." was resolved by clients to "/"."""
+    """Clients resolved the Location /cookies/.. to /."""
     response = post(client, {"name": name, "value": "1"})
     assert response.headers["Location"] == location
     assert urljoin("http://localhost/cookies", location) == f"http://localhost{location}"
@@ -203,34 +204,6 @@ REFUSED = {
         {"name": "a", "value": "x", "partitioned": True, "secure": False},
         {"partitioned": "partitioned: true requires secure: true"},
     ),
-    "__Secure- without Secure": (
-        {"name": "__Secure-a", "value": "x", "secure": False},
-        {"secure": "__Secure- prefix requires secure: true"},
-    ),
-    "__secure- matches case-insensitively": (
-        {"name": "__secure-a", "value": "x", "secure": False},
-        {"secure": "__Secure- prefix"},
-    ),
-    "__Host- without Secure": (
-        {"name": "__Host-a", "value": "x", "secure": False},
-        {"secure": "__Host- prefix requires secure"},
-    ),
-    "__Host- with a path": (
-        {"name": "__Host-a", "value": "x", "secure": True, "path": "/app"},
-        {"path": '__Host- prefix requires path "/"'},
-    ),
-    "__Host- with a domain": (
-        {"name": "__HOST-a", "value": "x", "secure": True, "domain": "localhost"},
-        {"domain": "__Host- prefix forbids a domain"},
-    ),
-    "__Http- without HttpOnly": (
-        {"name": "__Http-a", "value": "x", "secure": True, "httponly": False},
-        {"httponly": "__Http- prefix requires httponly: true"},
-    ),
-    "__Http- without Secure": (
-        {"name": "__Http-a", "value": "x", "secure": False},
-        {"secure": "__Http- prefix requires secure"},
-    ),
     "__Host-Http- breaking everything": (
         {
             "name": "__Host-Http-a",
@@ -257,31 +230,6 @@ REFUSED = {
         {"name": "n", "value": "v" * 4080, "signed": True},
         {"value": "after percent-encoding and signing"},
     ),
-    "domain of another site": (
-        {"name": "a", "value": "x", "domain": "example.com"},
-        {"domain": "does not match the request host"},
-    ),
-    "domain a public suffix": (
-        {"name": "a", "value": "x", "domain": "co.uk"},
-        {"domain": "public suffix"},
-    ),
-    "domain an IP address": (
-        {"name": "a", "value": "x", "domain": "127.0.0.1"},
-        {"domain": "IP address"},
-    ),
-    "domain an IPv6 address": (
-        {"name": "a", "value": "x", "domain": "::1"},
-        {"domain": "IPv6 address"},
-    ),
-    "domain with a space": (
-        {"name": "a", "value": "x", "domain": "a b.com"},
-        {"domain": "host name"},
-    ),
-    "domain with trailing dot": (
-        {"name": "a", "value": "x", "domain": "localhost."},
-        {"domain": "dot"},
-    ),
-    "domain just a dot": ({"name": "a", "value": "x", "domain": "."}, {"domain": "host name"}),
     "domain over 1024 bytes": (
         {"name": "a", "value": "x", "domain": "a" * 1025},
         {"domain": "1024"},
@@ -304,6 +252,36 @@ REFUSED = {
 }
 
 
+# Each row: a domain sent from localhost over HTTPS, and a phrase of the rule it breaks.
+REFUSED_DOMAINS = {
+    "of another site": ("example.com", "does not match the request host"),
+    "a public suffix": ("co.uk", "public suffix"),
+    "an IP address": ("127.0.0.1", "IP address"),
+    "an IPv6 address": ("::1", "IPv6 address"),
+    "with a space": ("a b.com", "host name"),
+    "with trailing dot": ("localhost.", "dot"),
+    "just a dot": (".", "host name"),
+}
+# Each row: a prefixed name, its prefix, the attributes sent with it, the fields refused.
+REFUSED_PREFIXES = {
+    "__Secure- without Secure": ("__Secure-a", "__Secure-", {"secure": False}, {"secure"}),
+    "__secure- matched without case": ("__secure-a", "__Secure-", {"secure": False}, {"secure"}),
+    "__Host- without Secure": ("__Host-a", "__Host-", {"secure": False}, {"secure"}),
+    "__Host- with a path": ("__Host-a", "__Host-", {"secure": True, "path": "/app"}, {"path"}),
+    "__Host- with a domain": ("__HOST-a", "__Host-", {"secure": True, "domain": "x"}, {"domain"}),
+    "__Http- without HttpOnly": ("__Http-a", "__Http-", {"httponly": False}, {"httponly"}),
+    "__Http- without Secure": ("__Http-a", "__Http-", {"secure": False}, {"secure"}),
+}
+REFUSED |= {
+    label: ({"name": name, "value": "x", **attributes}, dict.fromkeys(fields, f"{prefix} prefix"))
+    for label, (name, prefix, attributes, fields) in REFUSED_PREFIXES.items()
+}
+REFUSED |= {
+    f"domain {label}": ({"name": "a", "value": "x", "domain": domain}, {"domain": phrase})
+    for label, (domain, phrase) in REFUSED_DOMAINS.items()
+}
+
+
 @pytest.mark.parametrize(("body", "named"), REFUSED.values(), ids=REFUSED.keys())
 def test_browser_rules_refuse(client, body, named):
     response = post(client, body, **HTTPS)
@@ -315,7 +293,18 @@ def test_browser_rules_refuse(client, body, named):
     assert set(problem["errors"]) == set(named)
     for field, phrase in named.items():
         assert any(phrase in message for message in problem["errors"][field]), problem
-        assert field in problem["detail"]
+    # One finding per message, with a code from the catalogue, and errors made of them.
+    findings = problem["findings"]
+    assert all(finding["code"] in CODES for finding in findings)
+    errors: dict[str, list[str]] = {}
+    for finding in findings:
+        errors.setdefault(finding["field"], []).append(finding["message"])
+    assert problem["errors"] == errors
+    # The detail reads as sentences: "samesite: ... cookies. secure: ...", never run together.
+    assert all(finding["message"].endswith(".") for finding in findings)
+    assert problem["detail"] == " ".join(
+        f"{finding['field']}: {finding['message']}" for finding in findings
+    )
 
 
 def test_domain_matching_the_host_or_a_parent(app):
@@ -362,6 +351,8 @@ def test_signed_without_a_secret_key_names_the_setting():
     assert response.mimetype == "application/problem+json"
     assert "COOKIE_API_SECRET_KEY" in response.get_json()["detail"]
     assert "COOKIE_API_SECRET_KEY" in response.get_json()["errors"]["signed"][0]
+    [finding] = response.get_json()["findings"]
+    assert (finding["code"], finding["spec"]) == ("signing_key_missing", None)
 
 
 def test_signed_wire_value_carries_the_encoded_value(client):

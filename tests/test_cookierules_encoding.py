@@ -7,10 +7,11 @@ import random
 import shutil
 import subprocess
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cookierules.encoding import decode_value, encode_value
+from cookierules.encoding import check_encodable, decode_value, encode_value
 from tests.conftest import require
 
 TRICKY = [
@@ -82,3 +83,16 @@ def test_any_unicode_value_round_trips_through_the_api(value):
         assert cookies == [
             {"name": "v", "value": value, "signature": "valid" if signed else "none"}
         ]
+
+
+def test_a_value_that_does_not_decode_is_returned_as_it_is():
+    assert decode_value("%FF%") == "%FF%"
+    assert decode_value("plain") == "plain"
+
+
+@pytest.mark.parametrize(("value", "codes"), [("é🍪", []), ("a\ud800b", ["value_not_unicode"])])
+def test_only_well_formed_unicode_can_be_encoded(value, codes):
+    findings = check_encodable(value)
+    assert [finding.code for finding in findings] == codes
+    if findings:
+        assert "U+D800" in findings[0].message

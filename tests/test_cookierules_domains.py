@@ -1,0 +1,100 @@
+"""The Domain attribute (RFC 6265bis §5.1.3, §5.6.3, §5.7), as Chromium applies it."""
+
+from __future__ import annotations
+
+import pytest
+
+from cookierules.domains import (
+    InvalidDomain,
+    check_domain,
+    domain_matches,
+    normalize_domain,
+    registrable_domain,
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("Example.COM", "example.com"),
+        (".example.com", "example.com"),
+        ("bücher.example", "xn--bcher-kva.example"),
+        ("127.0.0.1", "127.0.0.1"),
+    ],
+)
+def test_a_domain_is_stored_lower_case_ascii_without_a_leading_dot(given, stored):
+    assert normalize_domain(given) == stored
+
+
+@pytest.mark.parametrize(
+    ("given", "phrase"),
+    [
+        ("", "host name"),
+        (".", "host name"),
+        ("example.com.", "dot"),
+        ("::1", "IPv6"),
+        ("a b.com", "host name"),
+        ("a..b", "host name"),
+    ],
+)
+def test_what_is_no_host_name_is_invalid(given, phrase):
+    with pytest.raises(InvalidDomain) as raised:
+        normalize_domain(given)
+    assert raised.value.finding.code == "domain_invalid"
+    assert phrase in raised.value.finding.message
+
+
+@pytest.mark.parametrize(
+    ("host", "domain", "matches"),
+    [
+        ("example.com", "example.com", True),
+        ("www.example.com", "example.com", True),
+        ("wwwexample.com", "example.com", False),
+        ("example.com", "www.example.com", False),
+        ("10.0.0.1", "0.1", False),
+    ],
+)
+def test_domain_match(host, domain, matches):
+    assert domain_matches(host, domain) is matches
+
+
+@pytest.mark.parametrize(
+    ("host", "registrable"),
+    [
+        ("www.example.co.uk", "example.co.uk"),
+        ("a.github.io", "a.github.io"),
+        ("foo.corp", "foo.corp"),
+        ("github.io", None),
+        ("corp", None),
+        ("localhost", None),
+        ("127.0.0.1", None),
+    ],
+)
+def test_an_unknown_top_level_name_counts_as_a_registry(host, registrable):
+    """As Chromium's GetDomainAndRegistry, with INCLUDE_UNKNOWN_REGISTRIES."""
+    assert registrable_domain(host) == registrable
+
+
+# (request host, domain, code or None): Chromium's GetCookieDomainWithString, case by case.
+CASES = {
+    "the host itself": ("www.example.com", "www.example.com", None),
+    "a parent": ("www.example.com", "example.com", None),
+    "another site": ("www.example.com", "example.org", "domain_mismatch"),
+    "a child of the host": ("example.com", "www.example.com", "domain_mismatch"),
+    "a public suffix": ("www.example.co.uk", "co.uk", "domain_public_suffix"),
+    "an unknown top-level name": ("foo.corp", "corp", "domain_public_suffix"),
+    "an intranet host itself": ("foo.corp", "foo.corp", None),
+    "localhost itself": ("localhost", "localhost", "domain_becomes_host_only"),
+    "a single-label host itself": ("corp", "corp", "domain_becomes_host_only"),
+    "a public suffix host itself": ("github.io", "github.io", "domain_becomes_host_only"),
+    "an IP address host itself": ("127.0.0.1", "127.0.0.1", "domain_becomes_host_only"),
+    "another IP address": ("127.0.0.1", "10.0.0.1", "domain_mismatch"),
+    "a name from an IP address": ("127.0.0.1", "example.com", "domain_mismatch"),
+}
+
+
+@pytest.mark.parametrize(("host", "domain", "code"), CASES.values(), ids=CASES.keys())
+def test_a_domain_against_the_request_host(host, domain, code):
+    findings = check_domain(domain, host)
+    assert [finding.code for finding in findings] == ([code] if code else [])
+    assert all(finding.field == "domain" for finding in findings)
