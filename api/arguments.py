@@ -10,6 +10,7 @@ from flask import Request
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.wsgi import get_content_length
 
 from api.errors import ValidationFailed, body_error
 from cookierules.findings import Finding, finding
@@ -57,7 +58,9 @@ def _json_type(value: Any) -> str:
 
 def _check_body_length(request: Request, raw: bytes) -> None:
     """Refuse a body cut short of its Content-Length, or a streamed one that ran past the limit."""
-    announced = request.content_length
+    # Read from the environ: the same answer as request.content_length, without the header
+    # lookups that cost more than the rest of this check.
+    announced = get_content_length(request.environ)
     if announced is not None:
         # A server that terminates the input hands over whatever came before the client left.
         if len(raw) < announced:

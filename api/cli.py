@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import socket
 from typing import Any
 
@@ -66,6 +67,8 @@ def server_settings(workers: int) -> dict[str, Any]:
     return {
         # ASGI without the lifespan protocol, which a WSGI app has no use for.
         "interface": "asginl",
+        # uvloop where it installs (not on Windows): the event loop runs every request.
+        "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         # Plain-text HTTP/2 (h2c) is never spoken by browsers; HTTP/1 alone costs less per request.
         "http": "1",
         "workers": workers,

@@ -15,11 +15,13 @@ from loadgen import LoadResult
 from workload import Comparison
 
 
-def median_of(runs: list[LoadResult], cpu_us: list[float]) -> dict[str, float]:
-    """Medians over rounds of requests/s, latency percentiles (ms) and server CPU µs/request."""
+def median_of(runs: list[LoadResult], cpu_us: list[float], cores: list[float]) -> dict[str, float]:
+    """Medians over rounds of requests/s, latency percentiles (ms), server CPU µs/request and
+    the CPU cores the server kept busy."""
     return {
         "requests_per_s": statistics.median(run.requests_per_s for run in runs),
         "cpu_us_per_request": statistics.median(cpu_us),
+        "cpu_cores": statistics.median(cores),
         "p50_ms": statistics.median(run.p50_us for run in runs) / 1000,
         "p99_ms": statistics.median(run.p99_us for run in runs) / 1000,
     }
@@ -95,19 +97,20 @@ def print_report(report: dict[str, Any]) -> None:
     )
     print(
         "| server | app | request | req/s | p50 ms | p99 ms | server CPU µs/req "
-        "| peak RSS/worker MiB |"
+        "| server CPU cores busy | peak RSS/worker MiB |"
     )
-    print("|---|---|---|--:|--:|--:|--:|--:|")
+    print("|---|---|---|--:|--:|--:|--:|--:|--:|")
     for result in report["results"].values():
         server = report["servers"][result["server"]]
         median = result["median"]
         print(
             f"| {server['server']} | {server['app']} | {result['request']} "
             f"| {median['requests_per_s']:,.0f} | {median['p50_ms']:.2f} | {median['p99_ms']:.2f} "
-            f"| {median['cpu_us_per_request']:.0f} | {server['peak_rss_mb']:.1f} |"
+            f"| {median['cpu_us_per_request']:.0f} | {median['cpu_cores']:.2f} "
+            f"| {server['peak_rss_mb']:.1f} |"
         )
     for key, reason in report["skipped"].items():
-        print(f"| {key} | | | not run: {reason} | | | | |")
+        print(f"| {key} | | | not run: {reason} | | | | | |")
     print("\n| comparison | ratio | target | met | CPU/request ratio |")
     print("|---|--:|--:|---|--:|")
     for entry in report["comparisons"]:

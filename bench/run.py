@@ -150,6 +150,8 @@ def measure_rounds(
     # Server CPU time per request: unlike requests/s, barely moved by other load on the
     # machine, so it shows where a change helps even when the clock is noisy.
     cpu_us: dict[str, list[float]] = {m.key: [] for m in measurements}
+    # The server's CPU seconds per second of load: below 1 with one worker means it sat idle.
+    cores: dict[str, list[float]] = {m.key: [] for m in measurements}
     for round_number in range(args.rounds):
         print(f"Round {round_number + 1} of {args.rounds} ...", flush=True)
         # Rotate the order so that no measurement always runs right after the same one.
@@ -160,22 +162,24 @@ def measure_rounds(
             cpu = cpu_seconds(pids[measurement.server]) - cpu_before
             runs[measurement.key].append(result)
             cpu_us[measurement.key].append(cpu * 1e6 / max(1, result.requests))
+            cores[measurement.key].append(cpu / result.duration_s)
     return {
         m.key: {
             "server": m.server,
             "request": m.label,
-            "median": median_of(runs[m.key], cpu_us[m.key]),
+            "median": median_of(runs[m.key], cpu_us[m.key], cores[m.key]),
             "rounds": [
                 {
                     "requests_per_s": run.requests_per_s,
                     "p50_ms": run.p50_us / 1000,
                     "p99_ms": run.p99_us / 1000,
                     "cpu_us_per_request": cpu,
+                    "cpu_cores": used,
                     "requests": run.requests,
                     "socket_errors": run.socket_errors,
                     "status_errors": run.status_errors,
                 }
-                for run, cpu in zip(runs[m.key], cpu_us[m.key], strict=True)
+                for run, cpu, used in zip(runs[m.key], cpu_us[m.key], cores[m.key], strict=True)
             ],
         }
         for m in measurements

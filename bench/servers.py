@@ -13,6 +13,8 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from importlib.metadata import version
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -77,24 +79,24 @@ def our_app_under(settings: dict[str, Any]) -> list[str]:
 
 
 def ensure_httpbin_venv(log: Path) -> Path | None:
-    """httpbin's own virtualenv, with our Granian and a2wsgi; None if it cannot be made."""
-    import a2wsgi
-
+    """httpbin's own virtualenv, with our versions of the server's packages; None on failure."""
+    pins = {"granian": granian.__version__, "a2wsgi": version("a2wsgi")}
+    if find_spec("uvloop"):
+        pins["uvloop"] = version("uvloop")
     python = HTTPBIN_VENV / "bin" / "python"
-    pins = [f"granian=={granian.__version__}", f"a2wsgi=={a2wsgi.__version__}"]
     probe = [
         str(python),
         "-c",
-        "import a2wsgi, granian, httpbin; "
-        f"assert (granian.__version__, a2wsgi.__version__) == "
-        f"({granian.__version__!r}, {a2wsgi.__version__!r})",
+        "import httpbin; from importlib.metadata import version; "
+        f"assert {{name: version(name) for name in {list(pins)!r}}} == {pins!r}",
     ]
     if python.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
         return python
     print(f"Installing {HTTPBIN_REQUIREMENT} into {HTTPBIN_VENV} ...", flush=True)
     steps = [
         [sys.executable, "-m", "venv", "--clear", str(HTTPBIN_VENV)],
-        [str(python), "-m", "pip", "install", HTTPBIN_REQUIREMENT, *pins],
+        [str(python), "-m", "pip", "install", HTTPBIN_REQUIREMENT]
+        + [f"{name}=={pinned}" for name, pinned in pins.items()],
     ]
     with log.open("w") as output:
         made = all(
