@@ -334,6 +334,9 @@ RULES: dict[str, Rule] = _rules(
         None,
         "Expires is a date such as Wed, 21 Oct 2026 07:28:00 GMT",
         IGNORED,
+        browsers="Chromium reads only the last Expires (SetupAttributes in "
+        "net/cookies/parsed_cookie.cc keeps the last one), so an invalid last one also hides an "
+        "earlier valid one; RFC 6265bis §5.6.1 ignores only the invalid one.",
     ),
     Rule(
         "max_age_invalid",
@@ -342,6 +345,9 @@ RULES: dict[str, Rule] = _rules(
         None,
         "Max-Age is a whole number of seconds",
         IGNORED,
+        browsers="Chromium reads only the last Max-Age (SetupAttributes in "
+        "net/cookies/parsed_cookie.cc keeps the last one), so an invalid last one also hides an "
+        "earlier valid one; RFC 6265bis §5.6.2 ignores only the invalid one.",
     ),
     Rule(
         "samesite_invalid",

@@ -33,6 +33,7 @@ CERTIFICATE_NAMES = (
     "example.co.uk",
     "*.example.co.uk",
     "co.uk",
+    "github.io",
     "*.github.io",
 )
 # How long to wait for the DevTools event that carries a response's blocked cookies.
