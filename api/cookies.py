@@ -12,7 +12,6 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import orjson
 from flask import Response, current_app, request
 from flask_restx import Namespace, Resource
 
@@ -24,7 +23,7 @@ from api.cookie_requests import (
     build_cookie,
     build_deletion,
 )
-from api.errors import problem
+from api.errors import json_bytes, problem
 from api.settings import cookie_settings
 from cookierules.cookie import parse_cookie_header
 from cookierules.findings import rule_table
@@ -67,7 +66,7 @@ def json_response(
     """A JSON answer that no cache keeps, with ``headers`` added."""
     # Every header goes in at once: setting them one by one scans the list each time.
     return Response(
-        orjson.dumps(body),
+        json_bytes(body),
         status,
         headers={"Cache-Control": NO_STORE, **headers} if headers else _NO_STORE_HEADERS,
         content_type="application/json",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from http import HTTPStatus
+from typing import Any
 
 import orjson
 from flask import Response, current_app
@@ -37,6 +38,18 @@ class ValidationFailed(BadRequest):
         return errors
 
 
+def json_bytes(body: Any) -> bytes:
+    """``body`` as JSON: orjson, or the standard library for a string orjson refuses.
+
+    A lone surrogate (which a JSON body can carry as an escape, in a key say) is not UTF-8, so
+    orjson refuses it; the standard library writes it back as the same escape.
+    """
+    try:
+        return orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        return json.dumps(body).encode()
+
+
 def body_error(message: str) -> ValidationFailed:
     """A 400 about the body as a whole: not JSON, not UTF-8, not an object."""
     return ValidationFailed([finding("invalid_body", "_body", message)])
@@ -51,13 +64,7 @@ def problem(status: int, detail: str, **members: object) -> Response:
         "detail": detail,
         **members,
     }
-    try:
-        payload = orjson.dumps(body)
-    except TypeError:
-        # A lone surrogate echoed from the request (an unknown key "\ud800"): orjson refuses
-        # it, json escapes it, and the client gets its problem all the same.
-        payload = json.dumps(body).encode()
-    return Response(payload, status, mimetype=PROBLEM_JSON)
+    return Response(json_bytes(body), status, mimetype=PROBLEM_JSON)
 
 
 def problem_response(error: HTTPException) -> Response:

@@ -14,6 +14,7 @@ import pytest
 
 from api import create_app
 from api.asgi import InlineWSGI
+from api.cli import create_server_app
 
 JSON = (b"content-type", b"application/json")
 
@@ -196,3 +197,10 @@ def test_cookie_api_behind_the_adapter_sets_a_cookie_and_refuses_a_large_body(bo
     chunks = [{"type": "http.request", "body": body, "more_body": False}]
     sent = serve(adapter, http_scope("POST", "/cookies", [JSON, CHUNKED]), chunks)
     assert sent[0]["status"] == status
+
+
+def test_cookie_api_reads_bodies_up_to_its_configured_limit(monkeypatch):
+    monkeypatch.setenv("COOKIE_API_MAX_CONTENT_LENGTH", "100")
+    server_app = create_server_app()
+    assert isinstance(server_app, InlineWSGI)
+    assert server_app.max_body == 100
