@@ -4,19 +4,17 @@ Sources are RFC 6265bis sections, web-platform-tests cookies/ tests ("wpt ..."),
 files where browsers differ from the RFC. Each row posts Set-Cookie headers and checks what
 /lint answers: the outcome of each header, codes among its problems, fields of the cookie as
 kept, and the Cookie header sent to ``then_url``. The rules that only a jar with cookies set
-from another URL can show are checked on the engine's jar at the end.
+from another URL can show are checked on the engine's jar (tests/test_cookierules_jar.py and
+tests/test_cookierules_retrieval.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-
-from cookierules.jar import CookieJar, StoredCookie
-from cookierules.retrieval import Request, cookie_header, cookies_to_send, exclusion
 
 NOW = "2026-03-01T12:00:00Z"
 NOW_DATE = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -464,102 +462,3 @@ def test_every_row_names_its_source():
         for case in CASES
     )
     assert len({case.id for case in CASES}) == len(CASES)
-
-
-# The jar's own rules, which a single POST /lint cannot show: they need cookies that came from
-# another URL, or a later moment.
-
-
-def stored(name: str, value: str = "1", **fields: Any) -> StoredCookie:
-    defaults = {
-        "domain": "www.example.com",
-        "host_only": True,
-        "path": "/",
-        "expiry": None,
-        "secure": False,
-        "httponly": False,
-        "samesite": None,
-        "partitioned": False,
-        "priority": "Medium",
-        "creation": 0,
-    }
-    return StoredCookie(name=name, value=value, **{**defaults, **fields})
-
-
-def test_script_cannot_replace_an_httponly_cookie():
-    """RFC 6265bis §5.7; wpt cookies/attributes/httponly-overwrite.https.window.js."""
-    jar = CookieJar()
-    assert (
-        jar.store(stored("a", httponly=True), from_script=False, secure_scheme=True, now=NOW_DATE)
-        == []
-    )
-
-    refused = jar.store(stored("a", "2"), from_script=True, secure_scheme=True, now=NOW_DATE)
-
-    assert [item.code for item in refused] == ["overwrite_httponly"]
-    assert refused[0].chromium == "EXCLUDE_OVERWRITE_HTTP_ONLY"
-    assert [(c.name, c.value, c.httponly) for c in jar.cookies] == [("a", "1", True)]
-
-
-def test_insecure_url_cannot_overwrite_a_secure_cookie():
-    """RFC 6265bis §5.7 (leave Secure cookies alone); wpt cookies/rfc6265bis/secure/."""
-    jar = CookieJar()
-    jar.store(
-        stored("a", secure=True, path="/"), from_script=False, secure_scheme=True, now=NOW_DATE
-    )
-
-    refused = jar.store(
-        stored("a", "2", domain="example.com", host_only=False, path="/app"),
-        from_script=False,
-        secure_scheme=False,
-        now=NOW_DATE,
-    )
-    allowed = jar.store(stored("b", "2"), from_script=False, secure_scheme=False, now=NOW_DATE)
-
-    assert [item.code for item in refused] == ["overwrite_secure"]
-    assert allowed == []
-    assert [(c.name, c.value) for c in jar.cookies] == [("a", "1"), ("b", "2")]
-
-
-def test_a_secure_url_may_overwrite_a_secure_cookie():
-    jar = CookieJar()
-    jar.store(stored("a", secure=True), from_script=False, secure_scheme=True, now=NOW_DATE)
-
-    found = jar.store(stored("a", "2"), from_script=False, secure_scheme=True, now=NOW_DATE)
-
-    assert [item.code for item in found] == ["replaces_cookie"]
-    assert [(c.name, c.value, c.secure) for c in jar.cookies] == [("a", "2", False)]
-
-
-def test_expired_cookies_leave_the_jar_and_are_not_sent():
-    """RFC 6265bis §5.7 and §5.8.3: expiry is judged at the moment of the request."""
-    later = NOW_DATE + timedelta(hours=2)
-    short = stored("short", expiry=NOW_DATE + timedelta(hours=1))
-    request = Request(host="www.example.com", path="/", secure=True, cross_site=False, now=later)
-
-    assert exclusion(short, request).code == "not_sent_expired"
-    jar = CookieJar([short, stored("long", creation=1)])
-    jar.remove_expired(later)
-    assert [c.name for c in jar.cookies] == ["long"]
-
-
-@pytest.mark.parametrize(
-    ("samesite", "code"),
-    [
-        ("Strict", "not_sent_samesite_strict"),
-        ("Lax", "not_sent_samesite_lax"),
-        (None, "not_sent_samesite_unspecified"),
-        ("None", None),
-    ],
-)
-def test_cross_site_requests_leave_out_samesite_cookies(samesite: str | None, code: str | None):
-    """RFC 6265bis §5.8.3; Chromium treats a cookie without SameSite as Lax."""
-    cookie = stored("a", samesite=samesite, secure=True)
-    request = Request(host="www.example.com", path="/", secure=True, cross_site=True, now=NOW_DATE)
-
-    problem = exclusion(cookie, request)
-
-    assert (problem.code if problem else None) == code
-    assert cookie_header(cookies_to_send([cookie], request)) == ("" if code else "a=1")
-    same_site = replace(request, cross_site=False)
-    assert cookie_header(cookies_to_send([cookie], same_site)) == "a=1"
