@@ -23,7 +23,7 @@ from cookierules.paths import cookie_path
 from cookierules.prefixes import check_nameless_prefix
 from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
 from cookierules.sites import is_secure_origin, site_of
-from cookierules.storage import SetContext, check_storage, context_warnings
+from cookierules.storage import SetContext, check_storage, context_warnings, stored_cookie
 
 Outcome = Literal["stored", "rejected"]
 
@@ -181,14 +181,13 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
         problem.severity == "rejected" for problem in problems if problem.code != "already_expired"
     ):
         return HeaderResult(header, "rejected", None, problems)
-    host_only = cookie.domain is None or any(
-        problem.code == "domain_becomes_host_only" for problem in problems
-    )
+    # The attributes browsers ignore here are left out (a Domain that makes it host-only).
+    kept = stored_cookie(cookie, problems)
     stored = StoredCookie(
         name=cookie.name,
         value=cookie.value,
-        domain=context.host if host_only else cookie.domain,
-        host_only=host_only,
+        domain=kept.domain or context.host,
+        host_only=kept.domain is None,
         path=cookie_path(cookie.path, response.path),
         expiry=expiry.at,
         secure=cookie.secure,
