@@ -130,16 +130,29 @@ def _as_finding(field: str, message: str | Finding) -> Finding:
     return finding("invalid_type", field, message)
 
 
+def _flat(messages: list | dict) -> list[str | Finding]:
+    """The messages of a field; those of a list's items say which item (counted from 0)."""
+    if isinstance(messages, list):
+        return messages
+    flat: list[str | Finding] = []
+    for index, item_messages in messages.items():
+        for message in _flat(item_messages):
+            if isinstance(message, Finding):
+                flat.append(replace(message, message=f"Item {index}: {message.message}"))
+            else:
+                flat.append(f"Item {index}: {message}")
+    return flat
+
+
 def load_partially(schema: Schema, data: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
     """Load what is valid and collect the findings of the rest, so later rules can still run."""
     try:
         return schema.load(data), []
     except ValidationError as error:
-        messages = error.normalized_messages()
         findings = [
             _as_finding(field, message)
-            for field, field_messages in messages.items()
-            for message in field_messages
+            for field, field_messages in error.normalized_messages().items()
+            for message in _flat(field_messages)
         ]
         return error.valid_data or {}, findings
 

@@ -16,7 +16,7 @@ from api.errors import ValidationFailed
 from api.settings import CookieSettings
 from cookierules.cookie import Cookie, expired, format_set_cookie
 from cookierules.encoding import encode_value
-from cookierules.findings import RULES, Finding, finding
+from cookierules.findings import LINT_CODES, RULES, Finding, finding
 from cookierules.prefixes import cookie_prefix, prefix_requirements
 from cookierules.signing import sign_value
 from cookierules.sites import is_cross_site, is_secure_origin
@@ -45,11 +45,16 @@ NO_SECRET_KEY = (
 REFUSED_RULES = tuple(
     code
     for code, rule in RULES.items()
-    if rule.spec and rule.severity != "warning" and code not in APPLIED_CODES
+    if rule.spec
+    and rule.severity != "warning"
+    and code not in APPLIED_CODES
+    and code not in LINT_CODES
 )
-WARNED_RULES = tuple(code for code, rule in RULES.items() if rule.severity == "warning")
+WARNED_RULES = tuple(
+    code for code, rule in RULES.items() if rule.severity == "warning" and code not in LINT_CODES
+)
 # What a field that failed to load stands in for, so the rules that need it stay silent.
-_BREAKS_NO_RULE: dict[str, Any] = {"name": "", "secure": True, "httponly": True}
+_BREAKS_NO_RULE: dict[str, Any] = {"name": "", "path": "/", "secure": True, "httponly": True}
 # The request fields that are the cookie's own (the request's value is encoded first).
 _ATTRIBUTES = tuple(field.name for field in dataclass_fields(Cookie) if field.name != "value")
 
@@ -156,7 +161,7 @@ def build_deletion(
     cookie = Cookie(
         name=name,
         value="",
-        path=args.get("path"),
+        path=args.get("path", _BREAKS_NO_RULE["path"]),
         domain=args.get("domain"),
         secure=secure,
         httponly=True,

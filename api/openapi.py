@@ -22,7 +22,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.yaml_utils import load_yaml_from_docstring
 from flask import Flask, Response
 from flask_restx import Api
-from marshmallow import Schema
+from marshmallow import Schema, fields
 
 from cookierules.cookie import Cookie
 from cookierules.storage import check_secure_requirements
@@ -82,6 +82,23 @@ def _extension_of(
     }
 
 
+def _nullable_reference(
+    self: Any, field: fields.Field, ret: dict[str, Any], **kwargs: Any
+) -> dict[str, Any]:
+    """A nullable nested schema as ``anyOf`` its reference or null (``enum: [null]``).
+
+    apispec writes ``anyOf`` an empty nullable object and the reference, which generated
+    clients read as "an unnamed object or the schema"; this form they read as "the schema or
+    null", and validators agree.
+    """
+    any_of = ret.get("anyOf")
+    if not (isinstance(field, fields.Nested) and field.allow_none and any_of):
+        return {}
+    (reference,) = [item for item in any_of if "$ref" in item]
+    del ret["anyOf"]
+    return {"anyOf": [reference, {"nullable": True, "enum": [None]}]}
+
+
 def operation_from_docstring(method: Any) -> dict[str, Any]:
     """An OpenAPI operation from a resource method's docstring."""
     doc = inspect.getdoc(method) or ""
@@ -102,6 +119,7 @@ def build_openapi(api: Api) -> dict[str, Any]:
         plugins=[plugin],
         info={"description": DESCRIPTION},
     )
+    plugin.converter.add_attribute_function(_nullable_reference)
     spec.components.schema("Problem", schema=ProblemSchema)
     spec.components.schema(
         "ValidationProblem",

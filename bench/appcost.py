@@ -29,7 +29,7 @@ from a2wsgi.wsgi import build_environ
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import baseline_app
-from workload import COOKIE_BODY, COOKIE_HEADER
+from workload import COOKIE_BODY, COOKIE_HEADER, LINT_BODY
 
 from api import create_app
 
@@ -63,6 +63,7 @@ JSON = ("content-type", "application/json")
 OPERATIONS = [
     Operation("POST /cookies", "cookie-api", "POST", "/cookies", (JSON,), COOKIE_BODY, 201),
     Operation("POST /setcookie", "floor", "POST", "/setcookie", (JSON,), COOKIE_BODY, 200),
+    Operation("POST /lint", "cookie-api", "POST", "/lint", (JSON,), LINT_BODY, 200),
     Operation(
         "GET /cookies", "cookie-api", "GET", "/cookies", (("cookie", COOKIE_HEADER),), b"", 200
     ),
@@ -73,6 +74,8 @@ OPERATIONS = [
 RATIOS = [
     Ratio("POST /cookies vs floor POST /setcookie", "POST /cookies", "POST /setcookie", 1.4),
     Ratio("GET /cookies vs floor GET /getcookie", "GET /cookies", "GET /getcookie", 1.1),
+    # POST /lint at 0.8x the rate of POST /cookies is at most 1.25x its cost.
+    Ratio("POST /lint vs POST /cookies", "POST /lint", "POST /cookies", 1.25),
 ]
 
 

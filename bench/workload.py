@@ -78,6 +78,32 @@ OUR_GET_CHECK = expect(
     },
 )
 OUR_POST_CHECK = expect(201, set_cookie="theme=dark; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax")
+# POST /lint with one header, the Set-Cookie that POST /cookies answers above.
+LINT_HEADER = "theme=dark; Path=/; HttpOnly; SameSite=Lax"
+LINT_BODY = json.dumps({"url": "https://www.example.com/", "set_cookie": [LINT_HEADER]}).encode()
+LINT_POST = Request("POST", "/lint", POST_HEADERS, LINT_BODY)
+_LINTED = {
+    "name": "theme",
+    "value": "dark",
+    "domain": "www.example.com",
+    "host_only": True,
+    "path": "/",
+    "expiry": None,
+    "secure": False,
+    "httponly": True,
+    "samesite": "Lax",
+    "partitioned": False,
+    "priority": "Medium",
+}
+LINT_CHECK = expect(
+    200,
+    body={
+        "results": [
+            {"set_cookie": LINT_HEADER, "outcome": "stored", "cookie": _LINTED, "problems": []}
+        ],
+        "cookies": [_LINTED],
+    },
+)
 FLOOR_POST = Request("POST", "/setcookie", POST_HEADERS, COOKIE_BODY)
 FLOOR_GET = Request("GET", "/getcookie", GET_HEADERS)
 
@@ -90,6 +116,7 @@ MEASUREMENTS = [
         expect(200, set_cookie="theme=dark"),
     ),
     Measurement("cookie-api POST", "cookie-api", "POST /cookies", COOKIES_POST, OUR_POST_CHECK),
+    Measurement("cookie-api lint", "cookie-api", "POST /lint", LINT_POST, LINT_CHECK),
     Measurement(
         "baseline GET", "baseline", "GET /getcookie", FLOOR_GET, expect(200, body=b"theme is dark")
     ),
@@ -108,6 +135,7 @@ MEASUREMENTS = [
 ]
 
 COMPARISONS = [
+    Comparison("POST /lint vs POST /cookies", "cookie-api lint", "cookie-api POST", 0.80),
     Comparison(
         "POST /cookies vs baseline POST /setcookie", "cookie-api POST", "baseline POST", 0.70
     ),

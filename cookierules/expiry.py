@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
+from cookierules.cookie import Cookie
 from cookierules.findings import Finding, finding
 
 # RFC 6265bis §5.6.1 and §5.6.2: browsers cap a cookie's lifetime at 400 days.
@@ -11,6 +13,36 @@ MAX_LIFETIME = timedelta(days=400)
 MAX_AGE_LIMIT = int(MAX_LIFETIME.total_seconds())
 DELETE_INSTEAD = "to remove a cookie, use DELETE /cookies/{name}"
 CAPPED = "browsers cap cookies at 400 days"
+# RFC 6265bis §5.6.2: a Max-Age of zero or less expires the cookie at "the earliest
+# representable date and time".
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Expiry:
+    """When browsers expire a cookie, and whether the 400-day cap cut its lifetime."""
+
+    at: datetime | None  # None: a session cookie, gone when the browser closes
+    capped: bool
+
+
+def capped_expiry(expires: datetime, now: datetime) -> Expiry:
+    """RFC 6265bis §5.6.1: an Expires later than 400 days from now is cut to that."""
+    limit = now + MAX_LIFETIME
+    return Expiry(limit, True) if expires > limit else Expiry(expires, False)
+
+
+def expiry_of(cookie: Cookie, now: datetime) -> Expiry:
+    """When browsers expire ``cookie`` set at ``now``: Max-Age wins over Expires (§5.7)."""
+    if cookie.max_age is not None:
+        # RFC 6265bis §5.6.2: delta-seconds capped at 400 days; zero or less is at once.
+        if cookie.max_age <= 0:
+            return Expiry(EARLIEST, False)
+        capped = cookie.max_age > MAX_AGE_LIMIT
+        return Expiry(now + timedelta(seconds=min(cookie.max_age, MAX_AGE_LIMIT)), capped)
+    if cookie.expires is not None:
+        return capped_expiry(cookie.expires, now)
+    return Expiry(None, False)
 
 
 def check_max_age(max_age: int) -> list[Finding]:
@@ -39,7 +71,7 @@ def check_expires(expires: datetime, now: datetime) -> list[Finding]:
     if expires <= now:
         return [finding("already_expired", "expires", f"expires is in the past; {DELETE_INSTEAD}.")]
     # RFC 6265bis §5.6.1: browsers cap Expires at 400 days from now.
-    if expires - now > MAX_LIFETIME:
+    if capped_expiry(expires, now).capped:
         return [
             finding(
                 "lifetime_over_400_days",

@@ -28,6 +28,7 @@ class Rule:
     chromium: str | None  # the CookieInclusionStatus reason, where Chromium has one
     summary: str  # the rule in a few words, for the rule tables of the documentation
     effect: str  # what browsers do when it is broken
+    browsers: str | None = None  # where browser engines differ, with the source that shows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +41,15 @@ class Finding:
     message: str
     spec: str | None
     chromium: str | None
+    browsers: str | None = None  # where browser engines differ, with the source that shows it
 
 
 DROPPED = "the cookie is dropped"
+CHROMIUM_LAX_BY_DEFAULT = (
+    "Chromium treats a cookie without SameSite as SameSite=Lax "
+    "(EXCLUDE_SAMESITE_UNSPECIFIED_TREATED_AS_LAX, net/cookies/cookie_inclusion_status.h); "
+    'RFC 6265bis §5.6.7 leaves it at "Default".'
+)
 IGNORED = "the attribute is ignored"
 REFUSED = "the API refuses the request"
 
@@ -193,6 +200,14 @@ RULES: dict[str, Rule] = _rules(
         "`__Host-` and `__Host-Http-` forbid a domain",
         DROPPED,
     ),
+    Rule(
+        "prefix_in_nameless_value",
+        "rejected",
+        "RFC 6265bis §5.7",
+        "EXCLUDE_INVALID_PREFIX",
+        "a cookie without a name has no value starting with a prefix",
+        DROPPED,
+    ),
     # Context: where the Set-Cookie comes from.
     Rule(
         "secure_from_insecure_origin",
@@ -219,6 +234,15 @@ RULES: dict[str, Rule] = _rules(
         "the cookie is dropped",
     ),
     Rule(
+        "samesite_unspecified_cross_site",
+        "warning",
+        "RFC 6265bis §5.7",
+        "EXCLUDE_SAMESITE_UNSPECIFIED_TREATED_AS_LAX",
+        "a cookie without SameSite set from another site's `fetch`",
+        "the cookie is dropped",
+        browsers=CHROMIUM_LAX_BY_DEFAULT,
+    ),
+    Rule(
         "third_party_unpartitioned",
         "warning",
         "CHIPS (draft-cutler-httpbis-partitioned-cookies) §1",
@@ -241,6 +265,201 @@ RULES: dict[str, Rule] = _rules(
         None,
         "`max_age: 0`",
         "the cookie is deleted at once",
+    ),
+    # Parsing a Set-Cookie header (RFC 6265bis §5.6), for POST /lint.
+    Rule(
+        "disallowed_character",
+        "rejected",
+        "RFC 6265bis §5.6",
+        "EXCLUDE_DISALLOWED_CHARACTER",
+        "a Set-Cookie holds no control characters",
+        DROPPED,
+    ),
+    Rule(
+        "tab_character",
+        "rejected",
+        "RFC 6265bis §5.6",
+        "EXCLUDE_DISALLOWED_CHARACTER",
+        "no tab inside a name, a value or an attribute",
+        DROPPED,
+        browsers="Chromium drops a cookie with a tab inside its name, value or an attribute: "
+        "net/cookies/parsed_cookie.cc allows no control character there (cookie-name-octet and "
+        "cookie-value-octet are %x20-3A / %x3C-7E / %x80-FF), tab included; RFC 6265bis §5.6 "
+        "allows a horizontal tab.",
+    ),
+    Rule(
+        "no_cookie_content",
+        "rejected",
+        "RFC 6265bis §5.7",
+        "EXCLUDE_NO_COOKIE_CONTENT",
+        "a cookie has a name or a value",
+        DROPPED,
+    ),
+    Rule(
+        "nameless_cookie",
+        "warning",
+        "RFC 6265bis §5.6",
+        None,
+        "a cookie has a name",
+        "browsers store it with an empty name and send its value alone",
+    ),
+    Rule(
+        "value_quoted",
+        "warning",
+        "RFC 6265bis §5.6",
+        None,
+        "quotes around a value are part of it",
+        "browsers keep the quotes",
+    ),
+    Rule(
+        "unknown_attribute",
+        "attribute_ignored",
+        "RFC 6265bis §5.6",
+        None,
+        "attributes are ones browsers know",
+        IGNORED,
+    ),
+    Rule(
+        "attribute_repeated",
+        "attribute_ignored",
+        "RFC 6265bis §5.6, §5.7",
+        None,
+        "each attribute is given once",
+        "browsers use the last one",
+    ),
+    Rule(
+        "expires_invalid",
+        "attribute_ignored",
+        "RFC 6265bis §5.1.1, §5.6.1",
+        None,
+        "Expires is a date such as Wed, 21 Oct 2026 07:28:00 GMT",
+        IGNORED,
+        browsers="Chromium reads only the last Expires (SetupAttributes in "
+        "net/cookies/parsed_cookie.cc keeps the last one), so an invalid last one also hides an "
+        "earlier valid one; RFC 6265bis §5.6.1 ignores only the invalid one.",
+    ),
+    Rule(
+        "max_age_invalid",
+        "attribute_ignored",
+        "RFC 6265bis §5.6.2",
+        None,
+        "Max-Age is a whole number of seconds",
+        IGNORED,
+        browsers="Chromium reads only the last Max-Age (SetupAttributes in "
+        "net/cookies/parsed_cookie.cc keeps the last one), so an invalid last one also hides an "
+        "earlier valid one; RFC 6265bis §5.6.2 ignores only the invalid one.",
+    ),
+    Rule(
+        "samesite_invalid",
+        "attribute_ignored",
+        "RFC 6265bis §5.6.7",
+        None,
+        "SameSite is Strict, Lax or None",
+        IGNORED,
+    ),
+    Rule(
+        "domain_non_ascii",
+        "rejected",
+        "RFC 6265bis §5.6.3",
+        "EXCLUDE_DOMAIN_NON_ASCII",
+        "Domain is ASCII (punycode for international names)",
+        DROPPED,
+        browsers="Chromium drops a cookie whose Domain is not ASCII (EXCLUDE_DOMAIN_NON_ASCII, "
+        "net/cookies/cookie_inclusion_status.h); RFC 6265bis §5.6.3 would convert it with IDNA.",
+    ),
+    # Storing into a jar that already holds cookies (RFC 6265bis §5.7).
+    Rule(
+        "httponly_from_script",
+        "rejected",
+        "RFC 6265bis §5.7",
+        "EXCLUDE_HTTP_ONLY",
+        "document.cookie cannot set an HttpOnly cookie",
+        DROPPED,
+    ),
+    Rule(
+        "overwrite_httponly",
+        "rejected",
+        "RFC 6265bis §5.7",
+        "EXCLUDE_OVERWRITE_HTTP_ONLY",
+        "document.cookie cannot replace an HttpOnly cookie",
+        DROPPED,
+    ),
+    Rule(
+        "overwrite_secure",
+        "rejected",
+        "RFC 6265bis §5.7",
+        "EXCLUDE_OVERWRITE_SECURE",
+        "an insecure URL cannot overwrite a Secure cookie",
+        DROPPED,
+    ),
+    Rule(
+        "replaces_cookie",
+        "warning",
+        "RFC 6265bis §5.7",
+        None,
+        "a cookie replaces one with the same name, domain and path",
+        "the earlier cookie is gone",
+        browsers="Chromium keeps the replaced cookie's creation time, which orders the Cookie "
+        "header, only when the value is unchanged (MaybeDeleteEquivalentCookieAndUpdateStatus, "
+        "net/cookies/cookie_monster.h); RFC 6265bis §5.7 always keeps it.",
+    ),
+    # Retrieval: why a stored cookie is not sent with a request (RFC 6265bis §5.8.3).
+    Rule(
+        "not_sent_domain",
+        "warning",
+        "RFC 6265bis §5.8.3",
+        "EXCLUDE_DOMAIN_MISMATCH",
+        "the request host is the cookie's host, or under its domain",
+        "the cookie is not sent",
+    ),
+    Rule(
+        "not_sent_path",
+        "warning",
+        "RFC 6265bis §5.1.4, §5.8.3",
+        "EXCLUDE_NOT_ON_PATH",
+        "the request path is under the cookie's path",
+        "the cookie is not sent",
+    ),
+    Rule(
+        "not_sent_secure",
+        "warning",
+        "RFC 6265bis §5.8.3",
+        "EXCLUDE_SECURE_ONLY",
+        "a Secure cookie goes over HTTPS or to localhost only",
+        "the cookie is not sent",
+    ),
+    Rule(
+        "not_sent_expired",
+        "warning",
+        "RFC 6265bis §5.8.3",
+        None,
+        "the cookie has not expired",
+        "the cookie is not sent",
+    ),
+    Rule(
+        "not_sent_samesite_strict",
+        "warning",
+        "RFC 6265bis §5.8.3",
+        "EXCLUDE_SAMESITE_STRICT",
+        "a SameSite=Strict cookie goes with same-site requests only",
+        "the cookie is not sent",
+    ),
+    Rule(
+        "not_sent_samesite_lax",
+        "warning",
+        "RFC 6265bis §5.8.3",
+        "EXCLUDE_SAMESITE_LAX",
+        "a SameSite=Lax cookie goes with same-site requests and top-level navigations only",
+        "the cookie is not sent",
+    ),
+    Rule(
+        "not_sent_samesite_unspecified",
+        "warning",
+        "RFC 6265bis §5.8.3",
+        "EXCLUDE_SAMESITE_UNSPECIFIED_TREATED_AS_LAX",
+        "a cookie without SameSite goes with same-site requests only, in Chromium",
+        "the cookie is not sent",
+        browsers=CHROMIUM_LAX_BY_DEFAULT,
     ),
     # The API's own request rules: no browser states them.
     Rule("invalid_body", "rejected", None, None, "the body is one JSON object", REFUSED),
@@ -266,6 +485,38 @@ RULES: dict[str, Rule] = _rules(
         REFUSED,
     ),
     Rule(
+        "url_invalid",
+        "rejected",
+        None,
+        None,
+        "`url`, `then_url` and `site_for_cookies` are absolute http: or https: URLs",
+        REFUSED,
+    ),
+    Rule(
+        "header_count",
+        "rejected",
+        None,
+        None,
+        "`set_cookie` holds 1 to 50 headers",
+        REFUSED,
+    ),
+    Rule(
+        "header_too_long",
+        "rejected",
+        None,
+        None,
+        "each `set_cookie` header is at most 8 KiB",
+        REFUSED,
+    ),
+    Rule(
+        "offset_required",
+        "rejected",
+        None,
+        None,
+        "a date-time carries an offset such as Z or +02:00",
+        REFUSED,
+    ),
+    Rule(
         "signing_key_missing",
         "rejected",
         None,
@@ -276,6 +527,34 @@ RULES: dict[str, Rule] = _rules(
 )
 
 CODES: tuple[str, ...] = tuple(RULES)
+# The codes only POST /lint reports: about a Set-Cookie header as received, a jar that already
+# holds cookies, or the request that comes next. POST /cookies never makes such a cookie.
+LINT_CODES: tuple[str, ...] = (
+    "disallowed_character",
+    "tab_character",
+    "no_cookie_content",
+    "nameless_cookie",
+    "value_quoted",
+    "unknown_attribute",
+    "attribute_repeated",
+    "expires_invalid",
+    "max_age_invalid",
+    "samesite_invalid",
+    "domain_non_ascii",
+    "prefix_in_nameless_value",
+    "samesite_unspecified_cross_site",
+    "httponly_from_script",
+    "overwrite_httponly",
+    "overwrite_secure",
+    "replaces_cookie",
+    "not_sent_domain",
+    "not_sent_path",
+    "not_sent_secure",
+    "not_sent_expired",
+    "not_sent_samesite_strict",
+    "not_sent_samesite_lax",
+    "not_sent_samesite_unspecified",
+)
 
 
 def rule_table(codes: Iterable[str]) -> str:
@@ -301,4 +580,5 @@ def finding(code: str, field: str, message: str, severity: Severity | None = Non
         message=message,
         spec=rule.spec,
         chromium=rule.chromium,
+        browsers=rule.browsers,
     )

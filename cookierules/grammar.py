@@ -27,6 +27,11 @@ NOT_A_TOKEN = (
 )
 
 
+def first_control_character(text: str) -> re.Match[str] | None:
+    """RFC 6265bis §5.6: the first control character other than a horizontal tab, if any."""
+    return _CONTROL.search(text)
+
+
 def check_name(name: str) -> list[Finding]:
     """A cookie name must be a non-empty token that fits the size limit."""
     if not name:

@@ -33,6 +33,21 @@ def prefix_requirements(prefix: str | None) -> frozenset[str]:
     return _REQUIREMENTS.get(prefix, frozenset()) if prefix else frozenset()
 
 
+def check_nameless_prefix(cookie: Cookie) -> list[Finding]:
+    """RFC 6265bis §5.7: a cookie without a name cannot pass for a prefixed one by its value."""
+    prefix = None if cookie.name else cookie_prefix(cookie.value)
+    if prefix is None:
+        return []
+    return [
+        finding(
+            "prefix_in_nameless_value",
+            "name",
+            f"a cookie without a name whose value starts with {prefix} would be sent as if it "
+            "had that prefix; browsers drop such cookies.",
+        )
+    ]
+
+
 def check_prefix(cookie: Cookie) -> list[Finding]:
     """RFC 6265bis §4.1.3: what the __Secure-, __Host-, __Http- and __Host-Http- prefixes need."""
     prefix = cookie_prefix(cookie.name)
@@ -54,7 +69,9 @@ def check_prefix(cookie: Cookie) -> list[Finding]:
                 f"the {prefix} prefix requires httponly: true; browsers drop such cookies.",
             )
         )
-    if "host" in required and cookie.path is not None and cookie.path != "/":
+    # The Path attribute itself must be "/": a default path of "/" is not enough, so a cookie
+    # without one (path None) breaks the rule (wpt cookies/prefix/__host.explicit-path.https).
+    if "host" in required and cookie.path != "/":
         findings.append(
             finding(
                 "prefix_requires_root_path",

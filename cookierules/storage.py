@@ -69,6 +69,15 @@ def check_storage(cookie: Cookie, context: SetContext) -> list[Finding]:
         findings += check_domain(cookie.domain, context.host)
     if cookie.expires is not None:
         findings += check_expires(cookie.expires, context.now)
+    if context.from_script and cookie.httponly:
+        # RFC 6265bis §5.7: a non-HTTP API such as document.cookie cannot set an HttpOnly cookie.
+        findings.append(
+            finding(
+                "httponly_from_script",
+                "httponly",
+                f"document.cookie cannot set an HttpOnly cookie; {DROPPED}.",
+            )
+        )
     return findings
 
 
@@ -91,7 +100,19 @@ def context_warnings(cookie: Cookie, context: SetContext) -> list[Finding]:
                 "secure: true over plain HTTP: browsers ignore this cookie (except on localhost).",
             )
         )
-    if context.cross_site and cookie.samesite in ("Lax", "Strict"):
+    if context.cross_site and cookie.samesite is None:
+        # RFC 6265bis §5.7: only a SameSite=None cookie comes from a cross-site response;
+        # Chromium treats one without SameSite as Lax.
+        warnings.append(
+            finding(
+                "samesite_unspecified_cross_site",
+                "samesite",
+                f"this request comes from another site ({context.initiator}): browsers treat a "
+                "cookie without SameSite as SameSite=Lax and store it only from same-site "
+                'requests; use samesite: "None" with secure: true.',
+            )
+        )
+    elif context.cross_site and cookie.samesite in ("Lax", "Strict"):
         # RFC 6265bis §5.7 step 14: a cross-site response cannot set a SameSite=Lax/Strict cookie.
         warnings.append(
             finding(

@@ -40,6 +40,13 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """The one Playwright driver of the session: the sync API allows only one at a time."""
+    with sync_playwright() as driver:
+        yield driver
+
+
 @pytest.fixture
 def app():
     return create_app({"TESTING": True, "SECRET_KEY": "test-secret"})

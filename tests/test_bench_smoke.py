@@ -19,6 +19,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
 MEASURED = [
     ("baseline POST", "POST /setcookie"),
     ("cookie-api POST", "POST /cookies"),
+    ("cookie-api lint", "POST /lint"),
     ("baseline GET", "GET /getcookie"),
     ("cookie-api GET", "GET /cookies"),
     ("previous GET", "GET /cookies"),
@@ -27,6 +28,7 @@ MEASURED = [
     ("gunicorn POST", "POST /cookies"),
 ]
 COMPARISONS = [
+    "POST /lint vs POST /cookies",
     "POST /cookies vs baseline POST /setcookie",
     "GET /cookies vs baseline GET /getcookie",
     "GET /cookies vs httpbin GET /cookies",
@@ -120,12 +122,14 @@ def test_the_in_process_app_cost_script_measures_both_ratios(tmp_path):
     assert set(report["us_per_call"]) == {
         "POST /cookies",
         "POST /setcookie",
+        "POST /lint",
         "GET /cookies",
         "GET /getcookie",
     }
     assert [entry["label"] for entry in report["ratios"]] == [
         "POST /cookies vs floor POST /setcookie",
         "GET /cookies vs floor GET /getcookie",
+        "POST /lint vs POST /cookies",
     ]
     assert all(entry["ratio"] > 0 for entry in report["ratios"])
     assert "| POST /cookies vs floor POST /setcookie |" in finished.stdout

@@ -428,3 +428,25 @@ def test_a_page_of_another_origin_cannot_frame_the_docs(
     assert docs.url != f"{api}/docs"
     assert example.url.startswith(f"{example_origins.unlisted}/index.html")
     expect(example.locator("body")).not_to_be_empty()
+
+
+def test_swagger_ui_teaches_lint_with_its_named_examples(context: BrowserContext, api: str):
+    page = context.new_page()
+    page.goto(f"{api}/docs")
+    operation = page.locator("#operations-lint-lint_set_cookie")
+    operation.locator(".opblock-summary-control").click()
+    operation.get_by_role("button", name="Try it out").click()
+    examples = operation.locator("select.examples-select-element")
+    expect(examples).to_contain_text("A __Host- cookie with a Domain (dropped)")
+
+    examples.select_option(label="A __Host- cookie with a Domain (dropped)")
+    operation.get_by_role("button", name="Execute").click()
+
+    response = operation.locator(".live-responses-table .response")
+    expect(response.locator(".response-col_status")).to_have_text("200")
+    expect(response.locator(".response-undocumented")).to_have_count(0)
+    (result,) = shown_json(response)["results"]
+    assert result["outcome"] == "rejected"
+    assert [problem["code"] for problem in result["problems"]] == ["prefix_forbids_domain"]
+    # It set nothing in the browser.
+    assert context.cookies(api) == []

@@ -83,6 +83,7 @@ def generated(python_client) -> SimpleNamespace:
         name: importlib.import_module(f"{PACKAGE}.api.cookies.{name}")
         for name in ("set_cookie", "list_cookies", "get_cookie", "delete_cookie")
     }
+    operations["lint_set_cookie"] = importlib.import_module(f"{PACKAGE}.api.lint.lint_set_cookie")
     return SimpleNamespace(models=importlib.import_module(f"{PACKAGE}.models"), **operations)
 
 
@@ -146,6 +147,49 @@ def test_python_client_parses_a_refused_cookie_as_a_validation_problem(generated
     assert list(refused.parsed.errors.additional_properties) == ["samesite"]
 
 
+def test_python_client_lints_set_cookie_headers(generated, api_client):
+    models = generated.models
+
+    linted = generated.lint_set_cookie.sync_detailed(
+        client=api_client,
+        body=models.LintRequest(
+            url="https://www.example.com/app/page",
+            set_cookie=["session=abc; SameSite=None", "theme=dark", '"quoted"'],
+            then_url="https://www.example.com/app/other",
+        ),
+    )
+
+    assert linted.status_code == 200
+    report = linted.parsed
+    assert isinstance(report, models.LintReport)
+    refused, theme, nameless = report.results
+    assert refused.outcome == models.LintResultOutcome.REJECTED
+    assert refused.cookie is None
+    assert [problem.code for problem in refused.problems] == [
+        models.LintFindingCode.SAMESITE_NONE_REQUIRES_SECURE
+    ]
+    assert refused.problems[0].chromium == "EXCLUDE_SAMESITE_NONE_INSECURE"
+    assert (theme.outcome, theme.cookie.path, theme.cookie.host_only) == (
+        models.LintResultOutcome.STORED,
+        "/app",
+        True,
+    )
+    assert (nameless.cookie.name, nameless.cookie.value) == ("", '"quoted"')
+    assert report.cookie_header == 'theme=dark; "quoted"'
+
+
+def test_python_client_parses_a_bad_lint_request_as_a_validation_problem(generated, api_client):
+    models = generated.models
+
+    refused = generated.lint_set_cookie.sync_detailed(
+        client=api_client, body=models.LintRequest(url="/relative", set_cookie=["a=1"])
+    )
+
+    assert refused.status_code == 400
+    assert isinstance(refused.parsed, models.ValidationProblem)
+    assert [item.code for item in refused.parsed.findings] == [models.FindingCode.URL_INVALID]
+
+
 @pytest.fixture(scope="module")
 def typescript_tools() -> Path:
     """tests/typescript with its npm packages installed (``npm ci --prefix tests/typescript``)."""
@@ -176,7 +220,13 @@ def test_typescript_types_generate_and_the_usage_example_type_checks(typescript_
         cwd=tmp_path,
     )
     types = (tmp_path / "openapi.d.ts").read_text()
-    for operation in ("set_cookie", "list_cookies", "get_cookie", "delete_cookie"):
+    for operation in (
+        "set_cookie",
+        "list_cookies",
+        "get_cookie",
+        "delete_cookie",
+        "lint_set_cookie",
+    ):
         assert f"{operation}: {{" in types
 
     run([str(typescript_tools / "tsc"), "--noEmit", "--project", str(tmp_path)], cwd=tmp_path)

@@ -162,12 +162,12 @@ def test_the_document_reads_top_down(committed):
 
 
 def test_the_cookies_tag_describes_the_rules(committed):
-    (tag,) = committed["tags"]
-    assert tag["name"] == "cookies"
+    tag, lint = committed["tags"]
+    assert (tag["name"], lint["name"]) == ("cookies", "lint")
     for rule in ("SameSite=None", "`partitioned: true`", "__Secure-", "__Host-", "__Http-"):
         assert rule in tag["description"]
     assert "| rule | what browsers do | source | code | Chromium |" in tag["description"]
-    assert all(op["tags"] == ["cookies"] for _, _, op in operations(committed))
+    assert all(op["tags"] == [path.split("/")[1]] for path, _, op in operations(committed))
 
 
 def test_every_operation_has_a_summary_a_description_and_its_operation_id(committed):
@@ -182,6 +182,7 @@ def test_every_operation_has_a_summary_a_description_and_its_operation_id(commit
         "set_cookie": ("post", "/cookies"),
         "get_cookie": ("get", "/cookies/{name}"),
         "delete_cookie": ("delete", "/cookies/{name}"),
+        "lint_set_cookie": ("post", "/lint"),
     }
 
 
@@ -357,6 +358,22 @@ RESPONSE_CASES = [
     ("get_cookie", 404, {"method": "GET", "path": "/cookies/a", "headers": {"Cookie": "b=1"}}),
     ("delete_cookie", 204, {"method": "DELETE", "path": "/cookies/a"}),
     ("delete_cookie", 400, {"method": "DELETE", "path": "/cookies/a", "query_string": "path=x"}),
+    (
+        "lint_set_cookie",
+        200,
+        {
+            "method": "POST",
+            "path": "/lint",
+            "json": {"url": "https://a.test/", "set_cookie": ["a=1"]},
+        },
+    ),
+    ("lint_set_cookie", 400, {"method": "POST", "path": "/lint", "json": {"url": "/a"}}),
+    (
+        "lint_set_cookie",
+        413,
+        {"method": "POST", "path": "/lint", "json": {"url": "https://a.test/", "x": "v" * 70_000}},
+    ),
+    ("lint_set_cookie", 415, {"method": "POST", "path": "/lint", "data": "url=a"}),
 ]
 
 

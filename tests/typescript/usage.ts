@@ -46,3 +46,31 @@ export const missingValue: CookieRequest = { name: "theme" };
 export const lowerCaseSameSite: CookieRequest = { name: "theme", value: "dark", samesite: "lax" };
 // @ts-expect-error: unknown keys are refused (additionalProperties: false)
 export const unknownKey: CookieRequest = { name: "theme", value: "dark", sameSite: "Lax" };
+
+type LintReport = components["schemas"]["LintReport"];
+
+/** Ask why a Set-Cookie header from your own back end is not kept, and what is sent next. */
+export async function explainSetCookie(setCookie: string[]): Promise<LintReport> {
+  const linted = await api.POST("/lint", {
+    body: {
+      url: "https://www.example.com/login",
+      set_cookie: setCookie,
+      then_url: "https://www.example.com/account",
+    },
+  });
+  if (linted.error !== undefined) {
+    const codes: string[] = "findings" in linted.error ? linted.error.findings.map((f) => f.code) : [];
+    throw new Error(`${linted.error.status} ${codes.join(", ")}`);
+  }
+  for (const result of linted.data.results) {
+    const outcome: "stored" | "rejected" = result.outcome;
+    const why = result.problems.map((problem) => `${problem.code} (${problem.spec ?? "API"})`);
+    console.log(result.set_cookie, outcome, result.cookie?.domain ?? "-", why.join("; "));
+  }
+  const header: string | undefined = linted.data.cookie_header;
+  console.log("Cookie:", header ?? "(no then_url)");
+  return linted.data;
+}
+
+// @ts-expect-error: set_cookie is a list of header values, not one string
+export const oneHeader: components["schemas"]["LintRequest"] = { url: "https://a.test/", set_cookie: "a=1" };

@@ -1,0 +1,123 @@
+"""A cookie jar: storing, replacing and deleting cookies as RFC 6265bis §5.7 says.
+
+The jar holds what a browser keeps from a series of Set-Cookie headers (or ``document.cookie``
+writes) for one response URL. Whether a cookie may be stored at all is decided by the shared
+storage rules (``cookierules.storage``); the jar adds what depends on the cookies already in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from cookierules.domains import domain_matches
+from cookierules.findings import Finding, finding
+from cookierules.paths import path_matches
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCookie:
+    """A cookie as the browser keeps it (the fields of RFC 6265bis §5.7)."""
+
+    name: str
+    value: str
+    domain: str  # the request host for a host-only cookie, else the Domain attribute
+    host_only: bool
+    path: str
+    expiry: datetime | None  # None: a session cookie
+    secure: bool
+    httponly: bool
+    samesite: str | None  # as given: "Strict", "Lax", "None", or None
+    partitioned: bool
+    priority: str
+    creation: int  # creation order: a replaced cookie keeps the one it replaces
+
+    @property
+    def key(self) -> tuple[str, str, bool, str, bool]:
+        """What makes two cookies the same one (§5.7; CHIPS adds the partition)."""
+        return (self.name, self.domain, self.host_only, self.path, self.partitioned)
+
+
+@dataclass
+class CookieJar:
+    """The cookies of one browser profile, in the order they were first created."""
+
+    cookies: list[StoredCookie] = field(default_factory=list)
+    _created: int = 0
+
+    def store(
+        self, cookie: StoredCookie, *, from_script: bool, secure_scheme: bool, now: datetime
+    ) -> list[Finding]:
+        """Store, replace or delete per RFC 6265bis §5.7; what happened, as findings.
+
+        A refused cookie gets a finding of severity rejected; a replacement, a warning.
+
+        ``secure_scheme`` is whether the URL that sets it may set Secure cookies: https, or a
+        loopback host, as Chromium allows (``CookieMonster::SetCanonicalCookie``).
+        """
+        if not cookie.secure and not secure_scheme:
+            shadowed = self._secure_cookie_shadowed_by(cookie)
+            if shadowed is not None:
+                # RFC 6265bis §5.7: a non-Secure cookie cannot overwrite a Secure one.
+                return [
+                    finding(
+                        "overwrite_secure",
+                        "secure",
+                        f'A Secure cookie "{shadowed.name}" for {shadowed.domain}'
+                        f"{shadowed.path} exists; browsers refuse a non-Secure cookie of that "
+                        "name from an insecure URL, so it cannot be overwritten from here.",
+                    )
+                ]
+        old = next((stored for stored in self.cookies if stored.key == cookie.key), None)
+        if old is not None and from_script and old.httponly:
+            # RFC 6265bis §5.7: a non-HTTP API (document.cookie) cannot replace an HttpOnly cookie.
+            return [
+                finding(
+                    "overwrite_httponly",
+                    "httponly",
+                    f'An HttpOnly cookie "{old.name}" exists for {old.domain}{old.path}; '
+                    "document.cookie cannot replace or delete it.",
+                )
+            ]
+        findings = []
+        if old is not None:
+            self.cookies.remove(old)
+            findings.append(
+                finding(
+                    "replaces_cookie",
+                    "name",
+                    f'This replaces the cookie "{old.name}" for {old.domain}{old.path} set '
+                    "before it (same name, domain and path).",
+                )
+            )
+        if old is not None and old.value == cookie.value:
+            # Chromium keeps the creation time, which orders the Cookie header, only for an
+            # unchanged value (MaybeDeleteEquivalentCookieAndUpdateStatus in
+            # net/cookies/cookie_monster.h); RFC 6265bis §5.7 keeps it always.
+            cookie = replace(cookie, creation=old.creation)
+        else:
+            cookie = replace(cookie, creation=self._created)
+            self._created += 1
+        if cookie.expiry is None or cookie.expiry > now:
+            self.cookies.append(cookie)
+        # Else RFC 6265bis §5.7: an expired cookie is removed at once, with the one it
+        # replaced: how a server deletes a cookie.
+        return findings
+
+    def _secure_cookie_shadowed_by(self, cookie: StoredCookie) -> StoredCookie | None:
+        for stored in self.cookies:
+            if (
+                stored.secure
+                and stored.name == cookie.name
+                and (
+                    domain_matches(stored.domain, cookie.domain)
+                    or domain_matches(cookie.domain, stored.domain)
+                )
+                and path_matches(cookie.path, stored.path)
+            ):
+                return stored
+        return None
+
+    def remove_expired(self, now: datetime) -> None:
+        """RFC 6265bis §5.7 and §5.8.3: expired cookies leave the jar."""
+        self.cookies = [c for c in self.cookies if c.expiry is None or c.expiry > now]

@@ -1,0 +1,242 @@
+"""What a browser does with Set-Cookie headers, why, and what it sends back next (POST /lint).
+
+Each header is parsed (``parse``), checked by the same storage rules as POST /cookies
+(``storage``, ``prefixes``, ``domains``, ``expiry``), stored into a jar (``jar``), and the jar
+is then read for a later URL (``retrieval``). This module only puts those steps in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Literal
+from urllib.parse import urlsplit
+
+import idna
+
+from cookierules.cookie import Cookie
+from cookierules.expiry import expiry_of
+from cookierules.findings import Finding, finding
+from cookierules.jar import CookieJar, StoredCookie
+from cookierules.parse import parse_set_cookie
+from cookierules.paths import cookie_path
+from cookierules.prefixes import check_nameless_prefix
+from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
+from cookierules.sites import is_secure_origin, site_of
+from cookierules.storage import SetContext, check_storage, context_warnings, stored_cookie
+
+Outcome = Literal["stored", "rejected"]
+
+# Context warnings that, once the context is known for sure, mean the cookie is dropped.
+_DROPPED_IN_CONTEXT = frozenset(
+    {
+        "secure_from_insecure_origin",
+        "samesite_lax_cross_site",
+        "samesite_strict_cross_site",
+        "samesite_unspecified_cross_site",
+    }
+)
+# Said better by the expiry finding made here.
+_SAID_BY_EXPIRY = frozenset({"max_age_zero", "already_expired", "lifetime_over_400_days"})
+
+
+class InvalidUrl(ValueError):
+    """A URL that is not an absolute http: or https: URL with a host."""
+
+
+def check_url(url: str) -> list[Finding]:
+    """A URL cookies can be set from or sent to: absolute, http: or https:, with a host."""
+    try:
+        Location.of(url)
+    except InvalidUrl as error:
+        return [finding("url_invalid", "url", str(error))]
+    return []
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """The parts of an absolute http(s) URL that cookies care about."""
+
+    scheme: str
+    host: str  # canonical: lower-case ASCII (IDNA), no port, no brackets
+    path: str
+
+    @classmethod
+    def of(cls, url: str) -> Location:
+        """Raises ``InvalidUrl`` for anything but an absolute http: or https: URL."""
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+        except ValueError as error:
+            raise InvalidUrl(f"{url!r} is not a URL: {error}.") from None
+        if parts.scheme not in ("http", "https") or not host:
+            raise InvalidUrl(f"{url!r} is not an absolute http: or https: URL.")
+        if not host.isascii():
+            # RFC 6265bis §5.1.2: the canonicalized host name is its IDNA A-label form.
+            try:
+                host = idna.encode(host, uts46=True).decode("ascii")
+            except idna.IDNAError as error:
+                raise InvalidUrl(f"{url!r} has no valid host name: {error}.") from None
+        return cls(parts.scheme, host, parts.path or "/")
+
+    @property
+    def site(self) -> tuple[str, str]:
+        return site_of(self.scheme, self.host)
+
+    @property
+    def secure(self) -> bool:
+        """A secure context: https, or a loopback host (localhost counts)."""
+        return is_secure_origin(self.scheme, self.host)
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderResult:
+    """What a browser did with one Set-Cookie header."""
+
+    set_cookie: str
+    outcome: Outcome
+    cookie: StoredCookie | None
+    problems: list[Finding]
+
+
+@dataclass(frozen=True, slots=True)
+class NotSent:
+    """A cookie of the jar that the later request does not carry, and why."""
+
+    cookie: StoredCookie
+    problem: Finding
+
+
+@dataclass(frozen=True, slots=True)
+class LintReport:
+    results: list[HeaderResult]
+    cookies: list[StoredCookie]  # the jar, in the order §5.8.3 sends cookies
+    cookie_header: str | None  # for then_url, when given
+    not_sent: list[NotSent]
+
+
+def lint_set_cookies(
+    url: str,
+    set_cookie: list[str],
+    *,
+    now: datetime,
+    then_url: str | None = None,
+    site_for_cookies: str | None = None,
+    from_script: bool = False,
+) -> LintReport:
+    """Run ``set_cookie`` through a browser's parser and jar, as received from ``url``.
+
+    Raises ``InvalidUrl`` when ``url``, ``then_url`` or ``site_for_cookies`` is no absolute
+    http(s) URL.
+    """
+    now = now.astimezone(UTC)
+    response = Location.of(url)
+    later = Location.of(then_url) if then_url is not None else None
+    top_level = Location.of(site_for_cookies) if site_for_cookies is not None else None
+    context = SetContext(
+        host=response.host,
+        secure_origin=response.secure,
+        cross_site=top_level is not None and top_level.site != response.site,
+        from_script=from_script,
+        now=now,
+        initiator=site_for_cookies,
+    )
+    jar = CookieJar()
+    results = [_receive(header, response, context, jar) for header in set_cookie]
+    jar.remove_expired(now)
+    cookies = in_send_order(jar.cookies)
+    if later is None:
+        return LintReport(results, cookies, None, [])
+    request = Request(
+        host=later.host,
+        path=later.path,
+        secure=later.secure,
+        cross_site=top_level is not None and top_level.site != later.site,
+        now=now,
+    )
+    sent, not_sent = [], []
+    for cookie in cookies:
+        problem = exclusion(cookie, request)
+        if problem is None:
+            sent.append(cookie)
+        else:
+            not_sent.append(NotSent(cookie, problem))
+    return LintReport(results, cookies, cookie_header(sent), not_sent)
+
+
+def _receive(header: str, response: Location, context: SetContext, jar: CookieJar) -> HeaderResult:
+    """Parse, check and store one header."""
+    parsed = parse_set_cookie(header)
+    problems = list(parsed.findings)
+    if parsed.cookie is None:
+        return HeaderResult(header, "rejected", None, problems)
+    cookie = parsed.cookie
+    # Max-Age wins over Expires (§5.7), so only the attribute that counts is checked.
+    checked = replace(cookie, expires=None) if cookie.max_age is not None else cookie
+    problems += _in_context(check_storage(checked, context) + context_warnings(cookie, context))
+    problems += check_nameless_prefix(cookie)
+    expiry = expiry_of(cookie, context.now)
+    problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)
+    if any(
+        problem.severity == "rejected" for problem in problems if problem.code != "already_expired"
+    ):
+        return HeaderResult(header, "rejected", None, problems)
+    # The attributes browsers ignore here are left out (a Domain that makes it host-only).
+    kept = stored_cookie(cookie, problems)
+    stored = StoredCookie(
+        name=cookie.name,
+        value=cookie.value,
+        domain=kept.domain or context.host,
+        host_only=kept.domain is None,
+        path=cookie_path(cookie.path, response.path),
+        expiry=expiry.at,
+        secure=cookie.secure,
+        httponly=cookie.httponly,
+        samesite=cookie.samesite,
+        partitioned=cookie.partitioned,
+        priority=parsed.priority,
+        creation=0,
+    )
+    refused = jar.store(
+        stored, from_script=context.from_script, secure_scheme=response.secure, now=context.now
+    )
+    problems += refused
+    if any(item.severity == "rejected" for item in refused) or (
+        expiry.at is not None and expiry.at <= context.now
+    ):
+        return HeaderResult(header, "rejected", None, problems)
+    return HeaderResult(header, "stored", stored, problems)
+
+
+def _in_context(findings: list[Finding]) -> list[Finding]:
+    """The findings for a context that is known: some warnings become rejections."""
+    return [
+        replace(item, severity="rejected") if item.code in _DROPPED_IN_CONTEXT else item
+        for item in findings
+        if item.code not in _SAID_BY_EXPIRY
+    ]
+
+
+def _expiry_findings(
+    cookie: Cookie, at: datetime | None, capped: bool, now: datetime
+) -> list[Finding]:
+    attribute = "max-age" if cookie.max_age is not None else "expires"
+    if at is not None and at <= now:
+        given = f"Max-Age={cookie.max_age}" if cookie.max_age is not None else "Expires"
+        return [
+            finding(
+                "already_expired",
+                attribute,
+                f"{given} puts the expiry at or before now: browsers store nothing and delete "
+                "a cookie of the same name, domain and path. That is how a server deletes one.",
+            )
+        ]
+    if capped:
+        return [
+            finding(
+                "lifetime_over_400_days",
+                attribute,
+                "The lifetime is over 400 days: browsers cut it to 400 days from now.",
+            )
+        ]
+    return []

@@ -1,0 +1,254 @@
+"""Parsing one Set-Cookie header value the way browsers do (RFC 6265bis §5.6).
+
+``parse_set_cookie`` never fails: what browsers would drop or ignore while parsing becomes a
+finding, and the cookie is handed to the storage rules (``cookierules.storage``) with the
+attributes exactly as browsers keep them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cookierules.cookie import Cookie
+from cookierules.dates import parse_cookie_date, parse_max_age
+from cookierules.domains import InvalidDomain, normalize_domain
+from cookierules.findings import Finding, finding
+from cookierules.grammar import check_attribute_length, first_control_character
+
+_WHITESPACE = " \t"
+_SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
+# Chromium's Priority attribute (net/cookies/cookie_constants.cc), Medium when absent.
+PRIORITIES = ("Low", "Medium", "High")
+_PRIORITIES = {priority.lower(): priority for priority in PRIORITIES}
+DEFAULT_PRIORITY = "Medium"
+_KNOWN_ATTRIBUTES = frozenset(
+    {
+        "expires",
+        "max-age",
+        "domain",
+        "path",
+        "secure",
+        "httponly",
+        "samesite",
+        "partitioned",
+        "priority",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSetCookie:
+    """What parsing one Set-Cookie header gives: the cookie, or None when browsers drop the line.
+
+    ``cookie.path`` is the Path attribute as given (None when absent): the storage turns it into
+    the cookie's path with the request URL (``cookierules.paths.cookie_path``).
+    """
+
+    cookie: Cookie | None
+    findings: list[Finding] = field(default_factory=list)
+    priority: str = DEFAULT_PRIORITY
+
+
+def _split_pair(text: str) -> tuple[str, str, bool]:
+    """Name and value of ``name=value``; a part without "=" is a value with no name (§5.6)."""
+    name, equals, value = text.partition("=")
+    if not equals:
+        return "", text.strip(_WHITESPACE), False
+    return name.strip(_WHITESPACE), value.strip(_WHITESPACE), True
+
+
+def _inner_tab(name: str, value: str, attributes: str) -> str | None:
+    """Where a tab stands inside a name, value or attribute, not around them; None if nowhere."""
+    if "\t" in name:
+        return "name"
+    if "\t" in value:
+        return "value"
+    for cookie_av in attributes.split(";"):
+        attribute, _, attribute_value = cookie_av.partition("=")
+        if "\t" in attribute.strip(_WHITESPACE) or "\t" in attribute_value.strip(_WHITESPACE):
+            return "attribute"
+    return None
+
+
+def parse_set_cookie(header: str) -> ParsedSetCookie:
+    """Parse one Set-Cookie header value as RFC 6265bis §5.6 and browsers do."""
+    findings: list[Finding] = []
+    pair, _, attributes = header.partition(";")
+    name, value, has_equals = _split_pair(pair)
+    # RFC 6265bis §5.6: control characters (CR, LF and NUL too) drop the whole line.
+    control = first_control_character(header)
+    if control is not None:
+        findings.append(
+            finding(
+                "disallowed_character",
+                "set_cookie",
+                f"The header holds the control character U+{ord(control.group()):04X}; "
+                "browsers drop the whole cookie.",
+            )
+        )
+        return ParsedSetCookie(None, findings)
+    inner_tab = _inner_tab(name, value, attributes)
+    if inner_tab is not None:
+        findings.append(
+            finding(
+                "tab_character",
+                inner_tab,
+                f"The {inner_tab} holds a tab; Chromium drops the whole cookie.",
+            )
+        )
+        return ParsedSetCookie(None, findings)
+    # RFC 6265bis §5.7: a cookie with neither name nor value is dropped.
+    if not name and not value:
+        findings.append(
+            finding(
+                "no_cookie_content",
+                "set_cookie",
+                "The cookie has neither a name nor a value; browsers drop it.",
+            )
+        )
+        return ParsedSetCookie(None, findings)
+    if not name:
+        findings.append(
+            finding(
+                "nameless_cookie",
+                "name",
+                f"The cookie has no name{'' if has_equals else ' (no =)'}: browsers store it "
+                "with an empty name and send only its value, which most servers cannot read.",
+            )
+        )
+    if len(value) >= 2 and value.startswith('"') and value.endswith('"'):
+        findings.append(
+            finding(
+                "value_quoted",
+                "value",
+                "The quotes are part of the value: browsers store and send them as they are, "
+                "and servers differ on whether they strip them.",
+            )
+        )
+
+    values: dict[str, str] = {}
+    seen: set[str] = set()
+    for cookie_av in attributes.split(";") if attributes else ():
+        # RFC 6265bis §5.6: an attribute without "=" is a name with an empty value.
+        attribute, _, attribute_value = cookie_av.partition("=")
+        attribute, attribute_value = (
+            attribute.strip(_WHITESPACE),
+            attribute_value.strip(_WHITESPACE),
+        )
+        if not attribute and not attribute_value:
+            continue
+        key = attribute.lower()
+        shown = attribute or "(empty)"
+        # RFC 6265bis §5.6: an attribute value over 1024 bytes is ignored.
+        too_large = check_attribute_length(shown, attribute_value)
+        if too_large:
+            findings.extend(too_large)
+            continue
+        if key not in _KNOWN_ATTRIBUTES:
+            findings.append(
+                finding(
+                    "unknown_attribute",
+                    shown,
+                    f'Browsers do not know the attribute "{shown}" and ignore it.',
+                )
+            )
+            continue
+        if key in seen:
+            findings.append(
+                finding(
+                    "attribute_repeated",
+                    shown,
+                    f"{shown} is given more than once: browsers use the last one.",
+                )
+            )
+        seen.add(key)
+        values[key] = attribute_value
+    cookie, attribute_findings, priority = _apply_attributes(name, value, values)
+    findings.extend(attribute_findings)
+    return ParsedSetCookie(cookie, findings, priority)
+
+
+def _apply_attributes(
+    name: str, value: str, values: dict[str, str]
+) -> tuple[Cookie | None, list[Finding], str]:
+    """The cookie with the last value of each attribute, as §5.6.1 to §5.6.7 read them."""
+    findings: list[Finding] = []
+    expires = max_age = domain = samesite = None
+    path = values.get("path")
+    if path is not None and not path.startswith("/"):
+        # RFC 6265bis §5.6.4: the cookie gets the default path instead.
+        findings.append(
+            finding(
+                "path_invalid",
+                "path",
+                f'Path "{path}" does not start with "/"; browsers ignore it and use the '
+                "default path, the directory of the URL that set the cookie.",
+            )
+        )
+    if "expires" in values:
+        # RFC 6265bis §5.6.1: an Expires that is no cookie-date is ignored.
+        expires = parse_cookie_date(values["expires"])
+        if expires is None:
+            findings.append(
+                finding(
+                    "expires_invalid",
+                    "expires",
+                    f'Expires "{values["expires"]}" is not a date browsers read; they ignore '
+                    "it. Use the form Wed, 21 Oct 2026 07:28:00 GMT.",
+                )
+            )
+    if "max-age" in values:
+        # RFC 6265bis §5.6.2: a Max-Age that is not an integer is ignored.
+        max_age = parse_max_age(values["max-age"])
+        if max_age is None:
+            findings.append(
+                finding(
+                    "max_age_invalid",
+                    "max-age",
+                    f'Max-Age "{values["max-age"]}" is not a whole number of seconds; '
+                    "browsers ignore it.",
+                )
+            )
+    if values.get("domain"):
+        # RFC 6265bis §5.6.3: a leading "." is ignored, and the domain is lower-cased.
+        given = values["domain"]
+        if not given.isascii():
+            findings.append(
+                finding(
+                    "domain_non_ascii",
+                    "domain",
+                    f'Domain "{given}" is not ASCII; write it in punycode (xn--...).',
+                )
+            )
+            return None, findings, DEFAULT_PRIORITY
+        try:
+            domain = normalize_domain(given)
+        except InvalidDomain as error:
+            findings.append(error.finding)
+            return None, findings, DEFAULT_PRIORITY
+    if "samesite" in values:
+        # RFC 6265bis §5.6.7: any other value leaves the enforcement at "Default".
+        samesite = _SAMESITE.get(values["samesite"].lower())
+        if samesite is None:
+            findings.append(
+                finding(
+                    "samesite_invalid",
+                    "samesite",
+                    f'SameSite "{values["samesite"]}" is none of Strict, Lax and None; '
+                    "browsers ignore it and treat the cookie as if SameSite were not given.",
+                )
+            )
+    priority = _PRIORITIES.get(values.get("priority", "").lower(), DEFAULT_PRIORITY)
+    cookie = Cookie(
+        name=name,
+        value=value,
+        domain=domain,
+        path=path,
+        expires=expires,
+        max_age=max_age,
+        secure="secure" in values,
+        httponly="httponly" in values,
+        samesite=samesite,
+        partitioned="partitioned" in values,
+    )
+    return cookie, findings, priority

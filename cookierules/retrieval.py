@@ -1,0 +1,83 @@
+"""The cookies a browser sends to a URL, their order, the Cookie header (RFC 6265bis §5.8.3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cookierules.domains import domain_matches
+from cookierules.findings import Finding, finding
+from cookierules.jar import StoredCookie
+from cookierules.paths import path_matches
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """The request that may carry cookies (RFC 6265bis §5.8.3)."""
+
+    host: str  # lower-case, no port
+    path: str
+    secure: bool  # https, or a loopback host, where Secure cookies go too
+    cross_site: bool  # the top-level site differs from the request's site
+    now: datetime
+
+
+def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
+    """Why ``cookie`` is not sent with ``request``; None when it is sent."""
+    where = f"{cookie.domain}{cookie.path}"
+    if cookie.host_only and request.host != cookie.domain:
+        return finding(
+            "not_sent_domain",
+            "domain",
+            f'"{cookie.name}" is host-only for {cookie.domain}; it is not sent to {request.host}.',
+        )
+    if not cookie.host_only and not domain_matches(request.host, cookie.domain):
+        return finding(
+            "not_sent_domain",
+            "domain",
+            f'"{cookie.name}" is for {cookie.domain} and its subdomains, not {request.host}.',
+        )
+    if not path_matches(request.path, cookie.path):
+        return finding(
+            "not_sent_path",
+            "path",
+            f'"{cookie.name}" has path {cookie.path}, which {request.path} is not under.',
+        )
+    if cookie.secure and not request.secure:
+        return finding(
+            "not_sent_secure",
+            "secure",
+            f'"{cookie.name}" is Secure; browsers send it only over HTTPS (or to localhost).',
+        )
+    if cookie.expiry is not None and cookie.expiry <= request.now:
+        return finding("not_sent_expired", "expires", f'"{cookie.name}" ({where}) has expired.')
+    if request.cross_site and cookie.samesite != "None":
+        # RFC 6265bis §5.8.3: a cross-site subresource request leaves out SameSite=Strict and
+        # Lax cookies; Chromium treats a cookie without SameSite as Lax.
+        code = {"Strict": "not_sent_samesite_strict", "Lax": "not_sent_samesite_lax"}.get(
+            cookie.samesite or "", "not_sent_samesite_unspecified"
+        )
+        return finding(
+            code,
+            "samesite",
+            f'"{cookie.name}" is SameSite={cookie.samesite or "Lax (by default)"}; browsers do '
+            "not send it with requests from another site.",
+        )
+    return None
+
+
+def in_send_order(cookies: list[StoredCookie]) -> list[StoredCookie]:
+    """RFC 6265bis §5.8.3: longer paths first, then the earlier created."""
+    return sorted(cookies, key=lambda cookie: (-len(cookie.path), cookie.creation))
+
+
+def cookies_to_send(cookies: list[StoredCookie], request: Request) -> list[StoredCookie]:
+    """The cookies sent with ``request``, in the order they are sent (§5.8.3)."""
+    return in_send_order([cookie for cookie in cookies if exclusion(cookie, request) is None])
+
+
+def cookie_header(cookies: list[StoredCookie]) -> str:
+    """The Cookie header value for ``cookies`` in order: a nameless cookie is its value alone."""
+    return "; ".join(
+        f"{cookie.name}={cookie.value}" if cookie.name else cookie.value for cookie in cookies
+    )

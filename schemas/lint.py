@@ -1,0 +1,238 @@
+"""Request and response shapes of POST /lint: Set-Cookie headers in, what a browser does out."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, validate
+
+from cookierules.cookie import SAMESITE_VALUES
+from cookierules.encoding import check_encodable
+from cookierules.findings import finding
+from cookierules.lint import check_url
+from cookierules.parse import PRIORITIES
+from schemas.cookies import DeclaredLength, EngineCheck, StrictBoolean
+from schemas.findings import FindingSchema
+
+MAX_HEADERS = 50
+MAX_HEADER_BYTES = 8 * 1024
+
+
+def _check_header(header: str) -> list:
+    """A header as received: well-formed Unicode, at most 8 KiB in UTF-8."""
+    unencodable = check_encodable(header)
+    if unencodable:
+        return unencodable
+    size = len(header.encode("utf-8"))
+    if size > MAX_HEADER_BYTES:
+        return [
+            finding(
+                "header_too_long",
+                "set_cookie",
+                f"A header of {size} bytes is over the {MAX_HEADER_BYTES}-byte limit; "
+                "browsers drop cookies over 4096 bytes long before that.",
+            )
+        ]
+    return []
+
+
+def _check_count(headers: list[str]) -> list:
+    if 1 <= len(headers) <= MAX_HEADERS:
+        return []
+    return [
+        finding(
+            "header_count",
+            "set_cookie",
+            f"Give 1 to {MAX_HEADERS} Set-Cookie header values, not {len(headers)}.",
+        )
+    ]
+
+
+class OffsetDateTime(fields.AwareDateTime):
+    """An ISO 8601 date-time that names its offset, since the server's zone means nothing here."""
+
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "invalid": "Must be an ISO 8601 date-time such as 2030-01-01T00:00:00Z.",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        moment = fields.DateTime._deserialize(self, value, attr, data, **kwargs)
+        if moment.tzinfo is None:
+            message = "Must carry an explicit offset such as Z or +02:00."
+            raise ValidationError([finding("offset_required", "", message)])
+        return moment
+
+
+def url_field(description: str, **kwargs: Any) -> fields.String:
+    return fields.String(
+        validate=EngineCheck(check_url),
+        metadata={"description": description, "format": "uri"},
+        **kwargs,
+    )
+
+
+class LintRequestSchema(Schema):
+    """The body of POST /lint. Unknown keys are refused."""
+
+    url = url_field(
+        "Absolute http: or https: URL of the response that carried the headers.",
+        required=True,
+    )
+    set_cookie = fields.List(
+        fields.String(validate=[DeclaredLength(max=MAX_HEADER_BYTES), EngineCheck(_check_header)]),
+        required=True,
+        validate=[DeclaredLength(min=1, max=MAX_HEADERS), EngineCheck(_check_count)],
+        metadata={
+            "description": "The Set-Cookie header values, as received, in order (without "
+            "`Set-Cookie:`), each at most 8 KiB. The whole body stays within the server's body "
+            "limit (64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says otherwise)."
+        },
+    )
+    then_url = url_field(
+        "The URL of a later request: the answer adds the Cookie header a browser sends there."
+    )
+    now = OffsetDateTime(
+        format="iso",
+        metadata={
+            "description": "The moment every expiry is judged at, with an offset "
+            "(default: the server's clock)."
+        },
+    )
+    site_for_cookies = url_field(
+        "The top-level page's URL, when it is not the same site as `url`: it decides SameSite "
+        "and third-party behaviour, for storing and for sending."
+    )
+    from_script = StrictBoolean(
+        load_default=False,
+        metadata={
+            "description": "true when the cookies are set through document.cookie rather than "
+            "a Set-Cookie header."
+        },
+    )
+
+
+class LintFindingSchema(FindingSchema):
+    """A finding, with how browser engines differ where that is known and cited."""
+
+    browsers = fields.String(
+        metadata={
+            "description": "Where browser engines differ from the specification or each "
+            "other, with the source (a Chromium or Firefox file, or a wpt test) that shows "
+            "it. Present only then."
+        },
+    )
+
+    @post_dump
+    def drop_uncited(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if data.get("browsers") is None:
+            data.pop("browsers", None)
+        return data
+
+
+class LintCookieSchema(Schema):
+    """A cookie as the browser keeps it."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True, metadata={"description": "Empty for a nameless cookie."})
+    value = fields.String(required=True, metadata={"description": "As stored, quotes included."})
+    domain = fields.String(
+        required=True,
+        metadata={"description": "The host for a host-only cookie, else the Domain attribute."},
+    )
+    host_only = fields.Boolean(
+        required=True,
+        metadata={"description": "true: sent to exactly that host; false: subdomains too."},
+    )
+    path = fields.String(required=True)
+    expiry = fields.AwareDateTime(
+        required=True,
+        allow_none=True,
+        attribute="expiry",
+        metadata={"description": "When it expires (400 days at most); null: a session cookie."},
+    )
+    secure = fields.Boolean(required=True)
+    httponly = fields.Boolean(required=True)
+    samesite = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf(SAMESITE_VALUES),
+        metadata={"description": "As given; null when not given (Chromium treats it as Lax)."},
+    )
+    partitioned = fields.Boolean(required=True)
+    priority = fields.String(
+        required=True,
+        validate=validate.OneOf(PRIORITIES),
+        metadata={"description": "Chromium's Priority attribute: Medium unless given."},
+    )
+
+
+class LintResultSchema(Schema):
+    """What a browser did with one Set-Cookie header."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    set_cookie = fields.String(required=True, metadata={"description": "The header, echoed."})
+    outcome = fields.String(
+        required=True,
+        validate=validate.OneOf(("stored", "rejected")),
+        metadata={
+            "description": '"stored", or "rejected" when browsers keep nothing (an expired '
+            "cookie deletes the one it replaces)."
+        },
+    )
+    cookie = fields.Nested(LintCookieSchema, required=True, allow_none=True)
+    problems = fields.List(
+        fields.Nested(LintFindingSchema),
+        required=True,
+        metadata={"description": "Why, with codes: every rule this header breaks."},
+    )
+
+
+class NotSentSchema(Schema):
+    """A cookie of the jar that the request to then_url does not carry."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    cookie = fields.Nested(LintCookieSchema, required=True)
+    problem = fields.Nested(LintFindingSchema, required=True)
+
+
+class LintReportSchema(Schema):
+    """What a browser does with the headers, and what it sends back next."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    results = fields.List(
+        fields.Nested(LintResultSchema),
+        required=True,
+        metadata={"description": "One entry per header, in order."},
+    )
+    cookies = fields.List(
+        fields.Nested(LintCookieSchema),
+        required=True,
+        metadata={
+            "description": "The jar after every header, in the order browsers send cookies "
+            "(RFC 6265bis §5.8.3: longer paths first, then earlier created)."
+        },
+    )
+    cookie_header = fields.String(
+        metadata={
+            "description": 'Only with then_url: the Cookie header sent there, or "" for none.'
+        },
+    )
+    not_sent = fields.List(
+        fields.Nested(NotSentSchema),
+        metadata={"description": "Only with then_url: the cookies not sent there, and why."},
+    )
+
+    @post_dump
+    def drop_unasked(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if data.get("cookie_header") is None:
+            data.pop("cookie_header", None)
+            data.pop("not_sent", None)
+        return data

@@ -1,0 +1,262 @@
+"""Real Chromium as the oracle for POST /lint: what it stores from a Set-Cookie header, and why not.
+
+A local test server answers on real-looking host names (``--host-resolver-rules`` maps every
+name to 127.0.0.1) over HTTPS, with a certificate made for the run that Chromium trusts by its
+key alone (``--ignore-certificate-errors-spki-list``), and over plain HTTP. Each scenario gets a
+fresh browser context, so a fresh cookie jar. What Chromium did is read through the DevTools
+protocol: ``Network.getAllCookies`` for the jar, ``Network.responseReceivedExtraInfo`` for the
+reasons it blocked a cookie, and the ``Cookie`` header the server receives next.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.server
+import json
+import ssl
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import BrowserContext
+
+# Names the test certificate covers; every one resolves to 127.0.0.1 in this Chromium.
+CERTIFICATE_NAMES = (
+    "example.test",
+    "*.example.test",
+    "example.co.uk",
+    "*.example.co.uk",
+    "co.uk",
+    "github.io",
+    "*.github.io",
+)
+# How long to wait for the DevTools event that carries a response's blocked cookies.
+_EVENT_WAIT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Certificate:
+    cert: Path
+    key: Path
+    spki_sha256: str  # base64 of the SHA-256 of the DER SubjectPublicKeyInfo
+
+
+def make_certificate(folder: Path) -> Certificate:
+    """A self-signed certificate for ``CERTIFICATE_NAMES``, made with the openssl CLI."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    names = ",".join(f"DNS:{name}" for name in CERTIFICATE_NAMES)
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2",
+            "-subj", "/CN=cookie-api-oracle", "-addext", f"subjectAltName={names}",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )  # fmt: skip
+    public_key = subprocess.run(
+        ["openssl", "x509", "-in", str(cert), "-pubkey", "-noout"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    ).stdout
+    der = subprocess.run(
+        ["openssl", "pkey", "-pubin", "-outform", "der"],
+        input=public_key,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    ).stdout
+    return Certificate(cert, key, base64.b64encode(hashlib.sha256(der).digest()).decode())
+
+
+class _Routes:
+    """What the server answers, by path: Set-Cookie headers to send; and what it was sent."""
+
+    def __init__(self) -> None:
+        self.set_cookies: dict[str, list[str]] = {}
+        self.received_cookie: dict[str, str | None] = {}
+        self.lock = threading.Lock()
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    routes: _Routes
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        with self.routes.lock:
+            headers = self.routes.set_cookies.get(path, [])
+            self.routes.received_cookie[path] = self.headers.get("Cookie")
+        body = b"<!doctype html><title>oracle</title><p>ok</p>"
+        # Written by hand: a Set-Cookie may hold control characters or UTF-8, as on the wire.
+        lines = [b"HTTP/1.1 200 OK", b"Content-Type: text/html", b"Cache-Control: no-store"]
+        lines += [b"Set-Cookie: " + header.encode("utf-8") for header in headers]
+        lines += [f"Content-Length: {len(body)}".encode(), b"", b""]
+        self.wfile.write(b"\r\n".join(lines) + body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@dataclass
+class OracleServer:
+    """An HTTPS and an HTTP listener on loopback, answering every host name."""
+
+    https_port: int
+    http_port: int
+    routes: _Routes
+    _servers: list[http.server.ThreadingHTTPServer] = field(default_factory=list)
+
+    def url(self, scheme: str, host: str, path: str) -> str:
+        port = self.https_port if scheme == "https" else self.http_port
+        return f"{scheme}://{host}:{port}{path}"
+
+    def serve(self, path: str, set_cookies: list[str]) -> None:
+        with self.routes.lock:
+            self.routes.set_cookies[path] = set_cookies
+
+    def cookie_received(self, path: str) -> str | None:
+        with self.routes.lock:
+            return self.routes.received_cookie.get(path)
+
+    def close(self) -> None:
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+
+
+@contextmanager
+def oracle_server(certificate: Certificate) -> Iterator[OracleServer]:
+    routes = _Routes()
+    handler = type("Handler", (_Handler,), {"routes": routes})
+    secure = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate.cert, certificate.key)
+    secure.socket = context.wrap_socket(secure.socket, server_side=True)
+    plain = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    servers = [secure, plain]
+    threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
+    for thread in threads:
+        thread.start()
+    server = OracleServer(secure.server_address[1], plain.server_address[1], routes, servers)
+    try:
+        yield server
+    finally:
+        server.close()
+        for thread in threads:
+            thread.join(timeout=10)
+
+
+def chromium_args(certificate: Certificate) -> list[str]:
+    """Flags that send every host name to loopback and trust only the test certificate."""
+    return [
+        "--host-resolver-rules=MAP * 127.0.0.1",
+        f"--ignore-certificate-errors-spki-list={certificate.spki_sha256}",
+    ]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What Chromium did with the Set-Cookie headers of one response."""
+
+    cookies: list[dict]  # Network.getAllCookies
+    blocked: list[list[str]]  # blockedReasons of each blocked cookie, in header order
+    cookie_header: str | None  # the Cookie header of the request to then_url, if any
+
+
+class Oracle:
+    """One Chromium profile and page, with its DevTools session; the jar is emptied per look."""
+
+    def __init__(self, context: BrowserContext, server: OracleServer) -> None:
+        self.server = server
+        self.page = context.pages[0] if context.pages else context.new_page()
+        self.session = context.new_cdp_session(self.page)
+        self.events: list[dict] = []
+        self.request_ids: dict[str, str] = {}
+        self.session.on("Network.requestWillBeSent", self._request_will_be_sent)
+        self.session.on("Network.responseReceivedExtraInfo", self._response_extra_info)
+        self.session.send("Network.enable")
+
+    def _request_will_be_sent(self, event: dict) -> None:
+        self.request_ids[event["request"]["url"]] = event["requestId"]
+
+    def _response_extra_info(self, event: dict) -> None:
+        self.events.append(event)
+
+    def observe(
+        self,
+        *,
+        url: str,
+        set_cookie: list[str],
+        site_for_cookies: str | None = None,
+        from_script: bool = False,
+        then_url: str | None = None,
+    ) -> Observation:
+        """Let Chromium, with an empty jar, receive ``set_cookie`` from ``url``, then look."""
+        self.session.send("Network.clearBrowserCookies")
+        self.events.clear()
+        self.request_ids.clear()
+        page, server = self.page, self.server
+        path = urlsplit(url).path
+        blocked: list[list[str]] = []
+        if from_script:
+            server.serve(path, [])
+            page.goto(url)
+            for header in set_cookie:
+                page.evaluate("header => { document.cookie = header; }", header)
+        else:
+            server.serve(path, set_cookie)
+            if site_for_cookies is None:
+                page.goto(url)
+            else:
+                # A subresource of a page on another site: the response is cross-site.
+                server.serve(urlsplit(site_for_cookies).path, [])
+                page.goto(site_for_cookies)
+                page.evaluate(_FETCH, url)
+            blocked = self._blocked_reasons(url)
+        cookie_header = None
+        if then_url is not None:
+            then_path = urlsplit(then_url).path
+            server.serve(then_path, [])
+            if site_for_cookies is None:
+                page.goto(then_url)
+            else:
+                page.evaluate(_FETCH, then_url)
+            cookie_header = server.cookie_received(then_path) or ""
+        cookies = self.session.send("Network.getAllCookies")["cookies"]
+        return Observation(cookies=cookies, blocked=blocked, cookie_header=cookie_header)
+
+    def _blocked_reasons(self, url: str) -> list[list[str]]:
+        """The blockedReasons Chromium reported for the response of ``url``."""
+        deadline = time.monotonic() + _EVENT_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            request_id = self.request_ids.get(url)
+            for event in self.events:
+                if request_id is not None and event["requestId"] == request_id:
+                    return [cookie["blockedReasons"] for cookie in event["blockedCookies"]]
+            self.page.wait_for_timeout(20)
+        raise AssertionError(f"Chromium reported no response headers for {url}")
+
+
+# A no-cors fetch that sends and stores cookies, awaited to the end of its body.
+_FETCH = "url => fetch(url, {mode: 'no-cors', credentials: 'include'}).then(r => r.blob())"
+
+
+def as_json(observation: Observation) -> str:
+    """The observation, for a failure message."""
+    return json.dumps(
+        {
+            "cookies": observation.cookies,
+            "blocked": observation.blocked,
+            "cookie_header": observation.cookie_header,
+        },
+        indent=1,
+    )

@@ -1,0 +1,67 @@
+"""cookierules.parse: one Set-Cookie header into a Cookie, as RFC 6265bis §5.6 and Chromium read it.
+
+The behaviours are in the conformance table of POST /lint (tests/test_lint_conformance.py);
+these check what the parser hands to the storage rules.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from cookierules.cookie import Cookie
+from cookierules.parse import parse_set_cookie
+
+
+def test_every_attribute_is_read():
+    parsed = parse_set_cookie(
+        "id=a1; Domain=.Example.COM; Path=/app; Expires=Wed, 21 Oct 2026 07:28:00 GMT; "
+        "Max-Age=60; Secure; HttpOnly; SameSite=lax; Partitioned; Priority=low"
+    )
+
+    assert parsed.cookie == Cookie(
+        name="id",
+        value="a1",
+        domain="example.com",
+        path="/app",
+        expires=datetime(2026, 10, 21, 7, 28, tzinfo=UTC),
+        max_age=60,
+        secure=True,
+        httponly=True,
+        samesite="Lax",
+        partitioned=True,
+    )
+    assert parsed.priority == "Low"
+    assert parsed.findings == []
+
+
+@pytest.mark.parametrize(
+    ("header", "path"),
+    [("a=1", None), ("a=1; Path=", ""), ("a=1; Path", ""), ("a=1; Path=/x", "/x")],
+)
+def test_the_path_is_kept_as_given_for_the_storage_to_resolve(header: str, path: str | None):
+    # __Host- needs the Path attribute itself to say "/", so "not given" must stay visible.
+    assert parse_set_cookie(header).cookie.path == path
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        ("a=1; Domain=exa mple.com", "domain_invalid"),
+        ("a=1; Domain=bücher.example", "domain_non_ascii"),
+        ("a=1\x7f", "disallowed_character"),
+        ("a=1; Path=/\x00", "disallowed_character"),
+        ("=", "no_cookie_content"),
+        ("  ;  Secure", "no_cookie_content"),
+    ],
+)
+def test_what_drops_the_whole_line_leaves_no_cookie(header: str, code: str):
+    parsed = parse_set_cookie(header)
+
+    assert parsed.cookie is None
+    assert [finding.code for finding in parsed.findings] == [code]
+
+
+def test_an_unknown_priority_is_the_default():
+    assert parse_set_cookie("a=1; Priority=urgent").priority == "Medium"

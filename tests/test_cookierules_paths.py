@@ -1,0 +1,57 @@
+"""cookierules.paths: default-path and path-match (RFC 6265bis §5.1.4, wpt cookies/path/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cookierules.paths import cookie_path, default_path, path_matches
+
+
+@pytest.mark.parametrize(
+    ("request_path", "expected"),
+    [
+        ("", "/"),
+        ("no-slash", "/"),
+        ("/", "/"),
+        ("/page", "/"),
+        ("/docs/", "/docs"),
+        ("/docs/page", "/docs"),
+        ("/a/b/c", "/a/b"),
+    ],
+)
+def test_default_path(request_path: str, expected: str):
+    assert default_path(request_path) == expected
+
+
+@pytest.mark.parametrize(
+    ("request_path", "cookie_path_", "matches"),
+    [
+        ("/docs", "/docs", True),
+        ("/docs/", "/docs", True),
+        ("/docs/page", "/docs", True),
+        ("/docs/page", "/docs/", True),
+        ("/", "/", True),
+        ("/anything", "/", True),
+        # wpt cookies/path/match-segment-boundaries: a prefix must end at a segment boundary.
+        ("/docsearch", "/docs", False),
+        ("/doc", "/docs", False),
+        ("/Docs", "/docs", False),
+    ],
+)
+def test_path_match(request_path: str, cookie_path_: str, matches: bool):
+    assert path_matches(request_path, cookie_path_) is matches
+
+
+@pytest.mark.parametrize(
+    ("attribute", "request_path", "expected"),
+    [
+        (None, "/docs/page", "/docs"),
+        ("", "/docs/page", "/docs"),
+        ("relative", "/docs/page", "/docs"),
+        ("/x", "/docs/page", "/x"),
+    ],
+)
+def test_cookie_path_uses_the_attribute_only_when_it_starts_with_a_slash(
+    attribute: str | None, request_path: str, expected: str
+):
+    assert cookie_path(attribute, request_path) == expected

@@ -1,0 +1,257 @@
+"""POST /lint as a client sees it: bad input, arbitrary input, the Swagger examples, caching."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cookierules.findings import LINT_CODES, RULES, rule_table
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = {"url": "https://www.example.com/", "set_cookie": ["a=1"]}
+# Where a per-browser claim may come from: Chromium or Firefox sources, or a wpt cookies/ test.
+CITATION = re.compile(r"net/cookies/\w+\.(cc|h)|netwerk/cookie/|wpt cookies/")
+
+
+def codes(response) -> list[str]:
+    return [item["code"] for item in response.get_json()["findings"]]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        ({"url": "/relative/path"}, "url", "url_invalid"),
+        ({"url": "www.example.com"}, "url", "url_invalid"),
+        ({"url": "ftp://www.example.com/"}, "url", "url_invalid"),
+        ({"url": "javascript:alert(1)"}, "url", "url_invalid"),
+        ({"url": "https://"}, "url", "url_invalid"),
+        ({"url": "https://[::1/"}, "url", "url_invalid"),
+        ({"then_url": "file:///etc/passwd"}, "then_url", "url_invalid"),
+        ({"site_for_cookies": "//www.example.com/"}, "site_for_cookies", "url_invalid"),
+        ({"set_cookie": []}, "set_cookie", "header_count"),
+        ({"set_cookie": ["a=1"] * 51}, "set_cookie", "header_count"),
+        ({"set_cookie": ["a=" + "x" * 8191]}, "set_cookie", "header_too_long"),
+        ({"set_cookie": ["é" * 4097]}, "set_cookie", "header_too_long"),
+        ({"set_cookie": ["a=\ud800"]}, "set_cookie", "value_not_unicode"),
+        ({"set_cookie": "a=1"}, "set_cookie", "invalid_type"),
+        ({"set_cookie": [1]}, "set_cookie", "invalid_type"),
+        ({"now": "2026-01-01T00:00:00"}, "now", "offset_required"),
+        ({"now": "yesterday"}, "now", "invalid_type"),
+        ({"from_script": "true"}, "from_script", "invalid_type"),
+        ({"cookies": []}, "cookies", "unknown_field"),
+    ],
+)
+def test_bad_input_is_a_400_problem_with_codes(client, change, field, code):
+    response = client.post("/lint", json={**GOOD, **change})
+
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert [(item["field"], item["code"]) for item in problem["findings"]] == [(field, code)]
+    assert field in problem["errors"]
+
+
+def test_missing_fields_are_named(client):
+    response = client.post("/lint", json={})
+
+    assert response.status_code == 400
+    assert sorted(codes(response)) == ["field_required", "field_required"]
+    assert sorted(response.get_json()["errors"]) == ["set_cookie", "url"]
+
+
+def test_the_limits_are_inclusive(client):
+    body = {**GOOD, "set_cookie": ["a=" + "x" * 8190] + ["b=1"] * 49}
+
+    response = client.post("/lint", json=body)
+
+    assert response.status_code == 200
+    assert len(response.get_json()["results"]) == 50
+
+
+def test_a_body_that_is_not_json_is_a_415(client):
+    response = client.post("/lint", data="url=https://a.test/")
+
+    assert response.status_code == 415
+    assert response.mimetype == "application/problem+json"
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(headers=st.lists(st.text(max_size=300), min_size=1, max_size=4))
+def test_arbitrary_text_never_causes_a_5xx(client, headers: list[str]):
+    response = client.post("/lint", json={**GOOD, "set_cookie": headers, "then_url": GOOD["url"]})
+
+    assert response.status_code in (200, 400), response.get_data(as_text=True)
+    report = response.get_json()
+    if response.status_code == 200:
+        assert [result["set_cookie"] for result in report["results"]] == headers
+        assert {result["outcome"] for result in report["results"]} <= {"stored", "rejected"}
+    else:
+        assert codes(response) == ["value_not_unicode"] * len(codes(response))
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    header=st.lists(
+        st.sampled_from([*"a=;, \t\"'_-/.%x", "Path", "Domain", "Max-Age", "Secure", "__Host-"]),
+        max_size=20,
+    ).map("".join),
+    url=st.sampled_from(["https://www.example.com/a/b", "http://localhost/", "http://[::1]/x"]),
+)
+def test_cookie_like_text_is_always_explained(client, header: str, url: str):
+    response = client.post("/lint", json={"url": url, "set_cookie": [header]})
+
+    assert response.status_code == 200
+    (result,) = response.get_json()["results"]
+    rejected = [p for p in result["problems"] if p["severity"] == "rejected"]
+    # A rejected cookie always says why; a stored one never carries a rejection.
+    assert (result["outcome"] == "rejected") == bool(rejected), result
+    assert (result["cookie"] is None) == (result["outcome"] == "rejected")
+
+
+def test_lint_sets_nothing_and_ignores_the_callers_cookies(client):
+    body = {**GOOD, "set_cookie": ["session=1; Path=/"], "then_url": GOOD["url"]}
+
+    plain = client.post("/lint", json=body)
+    with_cookies = client.post("/lint", json=body, headers={"Cookie": "session=other"})
+
+    assert "Set-Cookie" not in plain.headers
+    assert plain.headers["Cache-Control"] == "no-store"
+    assert plain.get_json() == with_cookies.get_json()
+    assert plain.get_json()["cookie_header"] == "session=1"
+
+
+def test_a_stored_cookie_carries_every_field(client):
+    response = client.post(
+        "/lint",
+        json={
+            "url": "https://www.example.com/app/page",
+            "set_cookie": ["__Host-id=abc; Secure; Path=/; HttpOnly; SameSite=Strict; Max-Age=60"],
+            "now": "2026-01-01T01:00:00+01:00",
+        },
+    )
+
+    (result,) = response.get_json()["results"]
+    assert result == {
+        "set_cookie": "__Host-id=abc; Secure; Path=/; HttpOnly; SameSite=Strict; Max-Age=60",
+        "outcome": "stored",
+        "cookie": {
+            "name": "__Host-id",
+            "value": "abc",
+            "domain": "www.example.com",
+            "host_only": True,
+            "path": "/",
+            "expiry": "2026-01-01T00:01:00+00:00",
+            "secure": True,
+            "httponly": True,
+            "samesite": "Strict",
+            "partitioned": False,
+            "priority": "Medium",
+        },
+        "problems": [],
+    }
+
+
+def test_browsers_notes_appear_only_where_cited(client):
+    cited = {code for code, rule in RULES.items() if rule.browsers}
+    assert cited, "the catalogue has no per-browser note at all"
+    for code in cited:
+        assert CITATION.search(RULES[code].browsers), code
+
+    response = client.post(
+        "/lint",
+        json={
+            "url": "https://www.example.com/",
+            "set_cookie": ["a=1; Domain=bücher.example.com", "a=1; SameSite=None"],
+        },
+    )
+
+    first, second = (result["problems"] for result in response.get_json()["results"])
+    assert first[0]["code"] == "domain_non_ascii"
+    assert "EXCLUDE_DOMAIN_NON_ASCII" in first[0]["browsers"]
+    assert "browsers" not in second[0]
+
+
+def lint_examples() -> dict:
+    document = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    operation = document["paths"]["/lint"]["post"]
+    return operation["requestBody"]["content"]["application/json"]["examples"]
+
+
+@pytest.mark.parametrize("name", list(lint_examples()))
+def test_each_swagger_example_does_what_its_summary_says(client, name: str):
+    example = lint_examples()[name]
+
+    response = client.post("/lint", json=example["value"])
+
+    assert response.status_code == 200
+    outcomes = [result["outcome"] for result in response.get_json()["results"]]
+    if "(dropped)" in example["summary"]:
+        assert outcomes == ["rejected"]
+    elif "stores nothing" in example["summary"]:
+        assert outcomes[-1] == "rejected"
+    else:
+        assert "rejected" not in outcomes
+
+
+def test_the_200_example_is_what_the_first_example_gets(client):
+    document = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    operation = document["paths"]["/lint"]["post"]
+    documented = operation["responses"]["200"]["content"]["application/json"]["example"]
+
+    response = client.post("/lint", json=next(iter(lint_examples().values()))["value"])
+
+    assert response.get_json() == documented
+
+
+def test_an_international_host_is_canonicalized_to_punycode(client):
+    response = client.post(
+        "/lint",
+        json={
+            "url": "https://BÜCHER.example/",
+            "set_cookie": ["a=1", "b=1; Domain=xn--bcher-kva.example", "c=1; Domain=example."],
+            "then_url": "https://www.xn--bcher-kva.example/",
+        },
+    )
+
+    first, second, third = response.get_json()["results"]
+    assert first["cookie"]["domain"] == "xn--bcher-kva.example"
+    assert second["cookie"]["domain"] == "xn--bcher-kva.example"
+    assert [problem["code"] for problem in third["problems"]] == ["domain_invalid"]
+    report = response.get_json()
+    assert report["cookie_header"] == "b=1"
+    assert [(item["cookie"]["name"], item["problem"]["code"]) for item in report["not_sent"]] == [
+        ("a", "not_sent_domain")
+    ]
+
+
+def test_a_host_that_is_no_host_name_is_a_400(client):
+    response = client.post("/lint", json={**GOOD, "url": "https://ex\u200dample..com/"})
+
+    assert response.status_code == 400
+    assert codes(response) == ["url_invalid"]
+
+
+@pytest.mark.parametrize("character", ["\r", "\n", "\x00"])
+def test_a_line_break_or_nul_drops_the_line(client, character: str):
+    response = client.post("/lint", json={**GOOD, "set_cookie": [f"a=1{character}; Secure"]})
+
+    (result,) = response.get_json()["results"]
+    assert result["outcome"] == "rejected"
+    assert [problem["code"] for problem in result["problems"]] == ["disallowed_character"]
+
+
+def test_the_lint_rule_table_is_made_from_the_catalogue():
+    document = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    [lint] = [tag for tag in document["tags"] if tag["name"] == "lint"]
+    table = rule_table(LINT_CODES)
+    assert table in lint["description"]
+    assert table in (ROOT / "README.md").read_text(), "README.md's /lint table: copy rule_table()"
