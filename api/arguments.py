@@ -14,6 +14,7 @@ from werkzeug.wsgi import get_content_length
 
 from api.errors import ValidationFailed, body_error
 from cookierules.findings import Finding, finding
+from schemas.compiled import Loader
 
 # A JSON integer longer than this is no cookie attribute; refuse it before int() does the work.
 _MAX_INTEGER_DIGITS = 100
@@ -130,10 +131,13 @@ def _as_finding(field: str, message: str | Finding) -> Finding:
     return finding("invalid_type", field, message)
 
 
-def load_partially(schema: Schema, data: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
-    """Load what is valid and collect the findings of the rest, so later rules can still run."""
+def load_partially(load: Loader, data: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
+    """Load what is valid and collect the findings of the rest, so later rules can still run.
+
+    ``load`` is a schema's load, as ``schemas.compiled.compile_loader`` makes it.
+    """
     try:
-        return schema.load(data), []
+        return load(data), []
     except ValidationError as error:
         messages = error.normalized_messages()
         findings = [
