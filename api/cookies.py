@@ -28,6 +28,7 @@ from api.settings import cookie_settings
 from cookierules.cookie import parse_cookie_header
 from cookierules.findings import rule_table
 from cookierules.signing import read_wire_value
+from schemas.compiled import compile_dumper
 from schemas.cookies import CookieSchema
 
 ns = Namespace(
@@ -91,7 +92,7 @@ def host_name(host_header: str) -> str:
         return ""
 
 
-_COOKIE = CookieSchema()
+_DUMP_COOKIE = compile_dumper(CookieSchema())
 
 
 def request_facts() -> RequestFacts:
@@ -225,7 +226,7 @@ class CookieList(Resource):
           415: UnsupportedMediaType
         """
         settings = cookie_settings(current_app)
-        cookie = _COOKIE.dump(build_cookie(json_object_body(request), request_facts(), settings))
+        cookie = _DUMP_COOKIE(build_cookie(json_object_body(request), request_facts(), settings))
         location = f"{request.script_root}/cookies/{name_in_path(cookie['name'])}"
         return json_response(
             cookie, 201, headers={"Set-Cookie": cookie["set_cookie"], "Location": location}
