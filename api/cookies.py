@@ -14,6 +14,8 @@ from urllib.parse import quote, urlsplit
 
 from flask import Response, current_app, request
 from flask_restx import Namespace, Resource
+from werkzeug.datastructures import Headers
+from werkzeug.urls import iri_to_uri
 
 from api.arguments import json_object_body, single_valued
 from api.cookie_requests import (
@@ -61,12 +63,28 @@ _NO_STORE_HEADERS = {"Cache-Control": NO_STORE}
 _READ_HEADERS = {"Vary": "Cookie"}
 
 
+class JsonAnswer(Response):
+    """A JSON answer of the resources: status 200 or 201, its bytes already counted in
+    Content-Length, and a Location, if any, already made a URI by ``location_uri``.
+    """
+
+    def get_wsgi_headers(self, environ: dict[str, Any]) -> Headers:
+        # Werkzeug copies every header to make Location a URI and to correct Content-Length
+        # for 1xx, 204 and 304 answers: this answer has nothing left for it to correct.
+        return self.headers
+
+
+# Cached: a client sets the same few names again and again, and the conversion is the costly
+# part of the header (Werkzeug would make the same one on every answer).
+location_uri = lru_cache(maxsize=128)(iri_to_uri)
+
+
 def json_response(
     body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     """A JSON answer that no cache keeps, with ``headers`` added."""
     # Every header goes in at once: setting them one by one scans the list each time.
-    return Response(
+    return JsonAnswer(
         json_bytes(body),
         status,
         headers={"Cache-Control": NO_STORE, **headers} if headers else _NO_STORE_HEADERS,
@@ -227,7 +245,7 @@ class CookieList(Resource):
         """
         settings = cookie_settings(current_app)
         cookie = _DUMP_COOKIE(build_cookie(json_object_body(request), request_facts(), settings))
-        location = f"{request.script_root}/cookies/{name_in_path(cookie['name'])}"
+        location = location_uri(f"{request.script_root}/cookies/{name_in_path(cookie['name'])}")
         return json_response(
             cookie, 201, headers={"Set-Cookie": cookie["set_cookie"], "Location": location}
         )
