@@ -114,11 +114,18 @@ def compile_dumper(schema: Schema) -> Dumper:
         )
         for name, field in schema.dump_fields.items()
     )
-    pre_dump = bool(hooks[PRE_DUMP])
+    # The pre_dump methods in marshmallow's order: those for one item, then those for the
+    # collection; with many false, each is called with the item.
+    pre_dump = tuple(
+        getattr(schema, name)
+        for pass_collection in (False, True)
+        for name, hook_many, _ in hooks[PRE_DUMP]
+        if hook_many == pass_collection
+    )
 
     def dump(obj: Any) -> dict[str, Any]:
-        if pre_dump:
-            obj = schema._invoke_dump_processors(PRE_DUMP, obj, many=False, original_data=obj)
+        for processor in pre_dump:
+            obj = processor(obj, many=False)
         result = schema.dict_class()
         mapping = type(obj) is dict
         for key, name, attribute, field, plain in plan:

@@ -22,6 +22,7 @@ from marshmallow import (
     fields,
     post_dump,
     post_load,
+    pre_dump,
     validates,
     validates_schema,
 )
@@ -229,6 +230,25 @@ class Described(Schema):
 )
 def test_objects_and_dicts_dump_alike(obj):
     assert compile_dumper(Described())(obj) == Described().dump(obj)
+
+
+class WithPreDumps(Schema):
+    """Two pre_dump methods, declared in the other order than marshmallow calls them."""
+
+    name = fields.String()
+    steps = fields.List(fields.String())
+
+    @pre_dump(pass_collection=True)
+    def collection_step(self, data: dict[str, Any], many: bool, **kwargs: Any) -> dict[str, Any]:
+        return {**data, "steps": [*data.get("steps", []), f"collection many={many}"]}
+
+    @pre_dump
+    def item_step(self, data: dict[str, Any], many: bool, **kwargs: Any) -> dict[str, Any]:
+        return {**data, "steps": [*data.get("steps", []), f"item many={many}"]}
+
+
+def test_pre_dump_methods_run_in_marshmallows_order():
+    assert compile_dumper(WithPreDumps())({"name": "a"}) == WithPreDumps().dump({"name": "a"})
 
 
 class WithPostDump(Schema):
