@@ -118,7 +118,9 @@ def request_facts(current: Request) -> RequestFacts:
     return RequestFacts(
         host=host_name(current.host),
         is_https=current.is_secure,
-        origin=current.headers.get("Origin"),
+        # Straight from the environ: through ``headers``, a request without Origin (most of
+        # them) costs a KeyError raised and caught.
+        origin=current.environ.get("HTTP_ORIGIN"),
         now=datetime.now(UTC),
     )
 
