@@ -65,18 +65,13 @@ _READ_HEADERS = {"Vary": "Cookie"}
 
 class JsonAnswer(Response):
     """A JSON answer of the resources: status 200 or 201, its bytes already counted in
-    Content-Length, and a Location, if any, already made a URI by ``location_uri``.
+    Content-Length, and a Location, if any, already made a URI by ``cookie_location``.
     """
 
     def get_wsgi_headers(self, environ: dict[str, Any]) -> Headers:
         # Werkzeug copies every header to make Location a URI and to correct Content-Length
         # for 1xx, 204 and 304 answers: this answer has nothing left for it to correct.
         return self.headers
-
-
-# Cached: a client sets the same few names again and again, and the conversion is the costly
-# part of the header (Werkzeug would make the same one on every answer).
-location_uri = lru_cache(maxsize=128)(iri_to_uri)
 
 
 def json_response(
@@ -98,6 +93,13 @@ def name_in_path(name: str) -> str:
         # RFC 3986 §5.2.4 removes dot segments, but not their percent-encoded form.
         return name.replace(".", "%2E")
     return quote(name, safe=_PATH_SAFE)
+
+
+@lru_cache(maxsize=128)
+def cookie_location(script_root: str, name: str) -> str:
+    """Where to read a cookie back: its URL path, made a URI as Werkzeug makes a Location."""
+    # Cached: a client sets the same few names again and again, and escaping is the costly part.
+    return iri_to_uri(f"{script_root}/cookies/{name_in_path(name)}")
 
 
 @lru_cache(maxsize=64)
@@ -252,7 +254,7 @@ class CookieList(Resource):
         cookie = _DUMP_COOKIE(
             build_cookie(json_object_body(current), request_facts(current), settings)
         )
-        location = location_uri(f"{current.script_root}/cookies/{name_in_path(cookie['name'])}")
+        location = cookie_location(current.script_root, cookie["name"])
         return json_response(
             cookie, 201, headers={"Set-Cookie": cookie["set_cookie"], "Location": location}
         )
