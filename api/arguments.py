@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from flask import Request
@@ -14,7 +15,7 @@ from werkzeug.wsgi import get_content_length
 
 from api.errors import ValidationFailed, body_error
 from cookierules.findings import Finding, finding
-from schemas.compiled import Loader
+from schemas.compiled import compile_loader
 
 # A JSON integer longer than this is no cookie attribute; refuse it before int() does the work.
 _MAX_INTEGER_DIGITS = 100
@@ -131,13 +132,15 @@ def _as_finding(field: str, message: str | Finding) -> Finding:
     return finding("invalid_type", field, message)
 
 
-def load_partially(load: Loader, data: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
-    """Load what is valid and collect the findings of the rest, so later rules can still run.
+# Each schema's loader, planned on its first load (the schemas are made once, at import;
+# the bound only keeps a schema made per call from piling up).
+_loader = lru_cache(maxsize=32)(compile_loader)
 
-    ``load`` is a schema's load, as ``schemas.compiled.compile_loader`` makes it.
-    """
+
+def load_partially(schema: Schema, data: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
+    """Load what is valid and collect the findings of the rest, so later rules can still run."""
     try:
-        return load(data), []
+        return _loader(schema)(data), []
     except ValidationError as error:
         messages = error.normalized_messages()
         findings = [

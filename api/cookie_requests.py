@@ -27,12 +27,11 @@ from cookierules.storage import (
     context_warnings,
     stored_cookie,
 )
-from schemas.compiled import compile_loader
 from schemas.cookies import CookieNameSchema, CookieRequestSchema, DeleteCookieQuerySchema
 
-_LOAD_COOKIE_REQUEST = compile_loader(CookieRequestSchema())
-_LOAD_COOKIE_NAME = compile_loader(CookieNameSchema())
-_LOAD_DELETE_QUERY = compile_loader(DeleteCookieQuerySchema())
+_COOKIE_REQUEST = CookieRequestSchema()
+_COOKIE_NAME = CookieNameSchema()
+_DELETE_QUERY = DeleteCookieQuerySchema()
 
 HIDDEN_NAME = (
     "this name is reserved by the server (COOKIE_API_HIDDEN_COOKIES): "
@@ -118,7 +117,7 @@ def build_cookie(body: dict[str, Any], facts: RequestFacts, settings: CookieSett
 
     Raises ``ValidationFailed`` naming every field and every rule broken.
     """
-    fields, findings = load_partially(_LOAD_COOKIE_REQUEST, body)
+    fields, findings = load_partially(_COOKIE_REQUEST, body)
     findings += _hidden_name(fields.get("name"), settings)
     failed = {item.field for item in findings}
     if "secure" not in fields and "secure" not in failed:
@@ -146,8 +145,8 @@ def build_deletion(
 
     Raises ``ValidationFailed`` for a name, path or domain that no browser would match.
     """
-    loaded_name, findings = load_partially(_LOAD_COOKIE_NAME, {"name": name})
-    args, query_findings = load_partially(_LOAD_DELETE_QUERY, query)
+    loaded_name, findings = load_partially(_COOKIE_NAME, {"name": name})
+    args, query_findings = load_partially(_DELETE_QUERY, query)
     findings += query_findings
     name = loaded_name.get("name", "")
     findings += _hidden_name(name, settings)
