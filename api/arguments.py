@@ -117,6 +117,11 @@ def json_object_body(request: Request) -> dict[str, Any]:
     return body
 
 
+# Each schema's loader, planned on its first load (the schemas are made once, at import;
+# the bound only keeps a schema made per call from piling up).
+_loader = lru_cache(maxsize=32)(compile_loader)
+
+
 _UNKNOWN_FIELD = Schema._default_error_messages["unknown"]
 _REQUIRED = fields.Field.default_error_messages["required"]
 
@@ -130,11 +135,6 @@ def _as_finding(field: str, message: str | Finding) -> Finding:
     if message == _REQUIRED:
         return finding("field_required", field, message)
     return finding("invalid_type", field, message)
-
-
-# Each schema's loader, planned on its first load (the schemas are made once, at import;
-# the bound only keeps a schema made per call from piling up).
-_loader = lru_cache(maxsize=32)(compile_loader)
 
 
 def load_partially(schema: Schema, data: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
