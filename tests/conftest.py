@@ -98,13 +98,6 @@ def start_server(tmp_path_factory) -> Iterator[Callable[..., str]]:
 
 
 @pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    """The one Playwright driver of the session: its sync API runs only one at a time."""
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="session")
 def live_server(start_server) -> str:
     """One real server with a secret key, shared by the tests that only talk to it."""
     return start_server(SECRET_KEY="live-secret")
