@@ -6,9 +6,10 @@ an accessor per value. For a small body that bookkeeping costs more than the fie
 ``compile_loader`` and ``compile_dumper`` work it out once, then call each field's own
 ``deserialize`` or ``_serialize``, so the types, validators, defaults and messages are still the
 schema's, and nothing about a shape is written here. A schema using something they do not plan
-for (load hooks, a post_dump hook, ``many``, ``partial``, dotted attributes, a custom accessor)
-gets marshmallow's own method instead. ``tests/test_compiled_schemas.py`` checks that each gives
-what marshmallow gives, errors included.
+for (load hooks, a post_dump hook given the original, ``many``, ``partial``, dotted attributes, a
+custom accessor) gets marshmallow's own method instead. A nested schema (``Nested``, or a ``List``
+of them) is dumped by its own compiled dumper. ``tests/test_compiled_schemas.py`` checks that each
+gives what marshmallow gives, errors included.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def compile_dumper(schema: Schema) -> Dumper:
     hooks = schema._hooks
     if (
         schema.many
-        or hooks[POST_DUMP]
+        or any(options.get("pass_original") for _, _, options in hooks[POST_DUMP])
         or type(schema).get_attribute is not Schema.get_attribute
         or _dotted(schema, schema.dump_fields)
     ):
@@ -111,24 +112,19 @@ def compile_dumper(schema: Schema) -> Dumper:
             field.attribute or name,
             field,
             _plain(field),
+            _nested_dumper(field) or field._serialize,
         )
         for name, field in schema.dump_fields.items()
     )
-    # The pre_dump methods in marshmallow's order: those for one item, then those for the
-    # collection; with many false, each is called with the item.
-    pre_dump = tuple(
-        getattr(schema, name)
-        for pass_collection in (False, True)
-        for name, hook_many, _ in hooks[PRE_DUMP]
-        if hook_many == pass_collection
-    )
+    pre_dump = _processors(schema, PRE_DUMP)
+    post_dump = _processors(schema, POST_DUMP)
 
     def dump(obj: Any) -> dict[str, Any]:
         for processor in pre_dump:
             obj = processor(obj, many=False)
         result = schema.dict_class()
         mapping = type(obj) is dict
-        for key, name, attribute, field, plain in plan:
+        for key, name, attribute, field, plain, serialize in plan:
             if not plain:
                 value = field.serialize(name, obj, accessor=schema.get_attribute)
                 if value is not missing:
@@ -143,7 +139,36 @@ def compile_dumper(schema: Schema) -> Dumper:
                 value = default() if callable(default) else default
                 if value is missing:
                     continue
-            result[key] = field._serialize(value, name, obj)
+            result[key] = serialize(value, name, obj)
+        for processor in post_dump:
+            result = processor(result, many=False)
         return result
 
     return dump
+
+
+def _processors(schema: Schema, tag: str) -> tuple[Callable[..., Any], ...]:
+    """The schema's methods for ``tag`` in marshmallow's order: those for one item, then those
+    for the collection; with many false, each is called with the item."""
+    return tuple(
+        getattr(schema, name)
+        for pass_collection in (False, True)
+        for name, hook_many, _ in schema._hooks[tag]
+        if hook_many == pass_collection
+    )
+
+
+def _nested_dumper(field: fields.Field) -> Callable[[Any, str, Any], Any] | None:
+    """``field._serialize`` for a ``Nested`` field, or a ``List`` of one, through the nested
+    schema's compiled dumper; None for any other field."""
+    nested = field.inner if type(field) is fields.List else field
+    if type(nested) is not fields.Nested or nested.many or nested.schema.many:
+        return None
+    if nested.only is not None or nested.exclude:
+        return None
+    dump_one = compile_dumper(nested.schema)
+    if nested is field:
+        return lambda value, name, obj: None if value is None else dump_one(value)
+    return lambda value, name, obj: (
+        None if value is None else [None if item is None else dump_one(item) for item in value]
+    )

@@ -30,6 +30,7 @@ from marshmallow.utils import missing
 
 from api.cookie_requests import RequestFacts, build_cookie
 from api.settings import CookieSettings
+from cookierules.lint import lint_set_cookies
 from schemas.compiled import compile_dumper, compile_loader
 from schemas.cookies import (
     CookieNameSchema,
@@ -39,6 +40,7 @@ from schemas.cookies import (
     ReceivedCookieSchema,
 )
 from schemas.findings import FindingSchema
+from schemas.lint import LintReportSchema
 
 
 def outcome(load: Any, data: Any) -> tuple[str, Any, Any]:
@@ -259,10 +261,54 @@ class WithPostDump(Schema):
         return {"item": data}
 
 
+class WithPostDumpGivenTheOriginal(Schema):
+    name = fields.String()
+
+    @post_dump(pass_original=True)
+    def add_original(self, data: dict[str, Any], original: Any, **kwargs: Any) -> dict[str, Any]:
+        return {**data, "original": original}
+
+
+def test_post_dump_methods_run_on_the_compiled_dump():
+    assert compile_dumper(WithPostDump())({"name": "a"}) == {"item": {"name": "a"}}
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"set_cookie": ["id=1; SameSite=None"]},
+        {"set_cookie": ['a="q"; Path=/', "b=2; Max-Age=60; Priority=High", "=x"]},
+        {
+            "set_cookie": [
+                "a=1; Path=/docs",
+                "b=2; Secure",
+                "c=3; SameSite=Strict",
+                "a=; Max-Age=0",
+            ],
+            "then_url": "http://www.example.com/docs/x",
+        },
+        {"set_cookie": ["__Host-x=1; Domain=example.com"], "from_script": True},
+    ],
+)
+def test_lint_reports_dump_alike(kwargs):
+    kwargs = {"from_script": False, **kwargs}
+    report = lint_set_cookies(
+        "http://www.example.com/docs/page",
+        kwargs.pop("set_cookie"),
+        now=datetime(2030, 1, 1, tzinfo=UTC),
+        then_url=kwargs.pop("then_url", None),
+        site_for_cookies=None,
+        **kwargs,
+    )
+    schema = LintReportSchema()
+
+    assert compile_dumper(schema)(report) == schema.dump(report)
+
+
 @pytest.mark.parametrize(
     ("schema", "obj"),
     [
-        (WithPostDump(), {"name": "a"}),
+        (WithPostDumpGivenTheOriginal(), {"name": "a"}),
         (Described(many=True), [Person("Ada", 36), {"given_name": "Bob"}]),
         (FindingSchema(many=True), build_cookie(COOKIES_SET[1][1], LOCAL, SETTINGS).findings),
     ],
