@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from flask import Request
@@ -14,6 +15,7 @@ from werkzeug.wsgi import get_content_length
 
 from api.errors import ValidationFailed, body_error
 from cookierules.findings import Finding, finding
+from schemas.compiled import compile_loader
 
 # A JSON integer longer than this is no cookie attribute; refuse it before int() does the work.
 _MAX_INTEGER_DIGITS = 100
@@ -115,6 +117,11 @@ def json_object_body(request: Request) -> dict[str, Any]:
     return body
 
 
+# Each schema's loader, planned on its first load (the schemas are made once, at import;
+# the bound only keeps a schema made per call from piling up).
+_loader = lru_cache(maxsize=32)(compile_loader)
+
+
 _UNKNOWN_FIELD = Schema._default_error_messages["unknown"]
 _REQUIRED = fields.Field.default_error_messages["required"]
 
@@ -147,7 +154,7 @@ def _flat(messages: list | dict) -> list[str | Finding]:
 def load_partially(schema: Schema, data: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
     """Load what is valid and collect the findings of the rest, so later rules can still run."""
     try:
-        return schema.load(data), []
+        return _loader(schema)(data), []
     except ValidationError as error:
         findings = [
             _as_finding(field, message)

@@ -12,8 +12,10 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from flask import Response, current_app, request
+from flask import Request, Response, current_app, request
 from flask_restx import Namespace, Resource
+from werkzeug.datastructures import Headers
+from werkzeug.urls import iri_to_uri
 
 from api.arguments import json_object_body, single_valued
 from api.cookie_requests import (
@@ -28,6 +30,7 @@ from api.settings import cookie_settings
 from cookierules.cookie import parse_cookie_header
 from cookierules.findings import rule_table
 from cookierules.signing import read_wire_value
+from schemas.compiled import compile_dumper
 from schemas.cookies import CookieSchema
 
 ns = Namespace(
@@ -60,12 +63,23 @@ _NO_STORE_HEADERS = {"Cache-Control": NO_STORE}
 _READ_HEADERS = {"Vary": "Cookie"}
 
 
+class JsonAnswer(Response):
+    """A JSON answer of the resources: status 200 or 201, its bytes already counted in
+    Content-Length, and a Location, if any, already made a URI by ``cookie_location``.
+    """
+
+    def get_wsgi_headers(self, environ: dict[str, Any]) -> Headers:
+        # Werkzeug copies every header to make Location a URI and to correct Content-Length
+        # for 1xx, 204 and 304 answers: this answer has nothing left for it to correct.
+        return self.headers
+
+
 def json_response(
     body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     """A JSON answer that no cache keeps, with ``headers`` added."""
     # Every header goes in at once: setting them one by one scans the list each time.
-    return Response(
+    return JsonAnswer(
         json_bytes(body),
         status,
         headers={"Cache-Control": NO_STORE, **headers} if headers else _NO_STORE_HEADERS,
@@ -81,6 +95,13 @@ def name_in_path(name: str) -> str:
     return quote(name, safe=_PATH_SAFE)
 
 
+@lru_cache(maxsize=128)
+def cookie_location(script_root: str, name: str) -> str:
+    """Where to read a cookie back: its URL path, made a URI as Werkzeug makes a Location."""
+    # Cached: a client sets the same few names again and again, and escaping is the costly part.
+    return iri_to_uri(f"{script_root}/cookies/{name_in_path(name)}")
+
+
 @lru_cache(maxsize=64)
 def host_name(host_header: str) -> str:
     """The host name of a Host header: lower-case, without port or IPv6 brackets; "" if bad."""
@@ -91,15 +112,17 @@ def host_name(host_header: str) -> str:
         return ""
 
 
-_COOKIE = CookieSchema()
+_DUMP_COOKIE = compile_dumper(CookieSchema())
 
 
-def request_facts() -> RequestFacts:
-    """What the rules need to know of the current request."""
+def request_facts(current: Request) -> RequestFacts:
+    """What the rules need to know of ``current``, the request being answered."""
     return RequestFacts(
-        host=host_name(request.host),
-        is_https=request.is_secure,
-        origin=request.headers.get("Origin"),
+        host=host_name(current.host),
+        is_https=current.is_secure,
+        # Straight from the environ: through ``headers``, a request without Origin (most of
+        # them) costs a KeyError raised and caught.
+        origin=current.environ.get("HTTP_ORIGIN"),
         now=datetime.now(UTC),
     )
 
@@ -224,9 +247,14 @@ class CookieList(Resource):
           413: PayloadTooLarge
           415: UnsupportedMediaType
         """
+        # The request itself, not the proxy: every attribute read through ``request`` looks up
+        # the context again, which costs more than most of these reads.
+        current = request._get_current_object()
         settings = cookie_settings(current_app)
-        cookie = _COOKIE.dump(build_cookie(json_object_body(request), request_facts(), settings))
-        location = f"{request.script_root}/cookies/{name_in_path(cookie['name'])}"
+        cookie = _DUMP_COOKIE(
+            build_cookie(json_object_body(current), request_facts(current), settings)
+        )
+        location = cookie_location(current.script_root, cookie["name"])
         return json_response(
             cookie, 201, headers={"Set-Cookie": cookie["set_cookie"], "Location": location}
         )
@@ -295,7 +323,7 @@ class Cookie(Resource):
           400: InvalidCookie
         """
         settings = cookie_settings(current_app)
-        header = build_deletion(name, single_valued(request.args), request_facts(), settings)
+        header = build_deletion(name, single_valued(request.args), request_facts(request), settings)
         response = Response(status=204)
         del response.headers["Content-Type"]
         response.headers["Set-Cookie"] = header

@@ -16,6 +16,7 @@ from api.cookies import json_response
 from api.errors import ValidationFailed
 from cookierules.findings import LINT_CODES, rule_table
 from cookierules.lint import lint_set_cookies
+from schemas.compiled import compile_dumper
 from schemas.lint import MAX_SET_COOKIE_JSON_BYTES, LintReportSchema, LintRequestSchema
 
 ns = Namespace(
@@ -33,7 +34,7 @@ a later request shows:
 )
 
 _REQUEST = LintRequestSchema()
-_REPORT = LintReportSchema()
+_DUMP_REPORT = compile_dumper(LintReportSchema())
 
 
 def body_limit(app: Flask) -> int:
@@ -155,4 +156,4 @@ class Lint(Resource):
             site_for_cookies=fields.get("site_for_cookies"),
             from_script=fields["from_script"],
         )
-        return json_response(_REPORT.dump(report))
+        return json_response(_DUMP_REPORT(report))

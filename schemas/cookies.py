@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_dump, validate
 
-from cookierules.cookie import SAMESITE_VALUES, format_set_cookie
+from cookierules.cookie import SAMESITE_VALUES, Cookie, format_set_cookie
 from cookierules.domains import InvalidDomain, normalize_domain
 from cookierules.encoding import check_encodable
 from cookierules.expiry import MAX_AGE_LIMIT, check_max_age
@@ -213,6 +213,10 @@ class CookieRequestSchema(Schema):
     )
 
 
+# The engine's cookie attributes, read once rather than on every dump.
+_COOKIE_ATTRIBUTES = tuple(item.name for item in dataclass_fields(Cookie))
+
+
 class CookieSchema(Schema):
     """The cookie that was set, with every default applied.
 
@@ -260,7 +264,7 @@ class CookieSchema(Schema):
         """The cookie's attributes, then what the request added: the value as given, and more."""
         cookie = result.cookie
         return {
-            **{item.name: getattr(cookie, item.name) for item in dataclass_fields(cookie)},
+            **{name: getattr(cookie, name) for name in _COOKIE_ATTRIBUTES},
             "value": result.value,
             "signed": result.signed,
             "set_cookie": format_set_cookie(cookie),

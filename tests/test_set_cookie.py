@@ -86,6 +86,7 @@ def test_secure_defaults_to_the_request_scheme(client):
         (".", "/cookies/%2E"),
         ("..", "/cookies/%2E%2E"),
         ("...", "/cookies/..."),
+        ("a|b^`", "/cookies/a%7Cb%5E%60"),
     ],
 )
 def test_location_escapes_the_name(client, name, location):
@@ -95,6 +96,16 @@ def test_location_escapes_the_name(client, name, location):
     assert urljoin("http://localhost/cookies", location) == f"http://localhost{location}"
     read = client.get(location, headers={"Cookie": f"{name}=1"})
     assert read.get_json() == {"name": name, "value": "1", "signature": "none"}
+
+
+def test_location_is_a_uri_under_a_non_ascii_mount_point(client):
+    response = post(
+        client,
+        {"name": "theme", "value": "1"},
+        # WSGI carries SCRIPT_NAME as latin-1: these are the UTF-8 bytes of "/café".
+        environ_overrides={"SCRIPT_NAME": "/caf\xc3\xa9"},
+    )
+    assert response.headers["Location"] == "/caf%C3%A9/cookies/theme"
 
 
 def test_any_json_media_type_is_accepted(client):
