@@ -4,7 +4,8 @@ Granian's WSGI interface drops every request header holding a non-ASCII byte (su
 that page script set to raw UTF-8) and runs the app on a pool of threads, where a client that
 stops halfway through its body holds a thread. Its ASGI interface passes header bytes through.
 So ``cookie-api`` serves over ASGI through this adapter: the body is read without blocking, up to
-the app's size limit, and only then is the app called, inline, since it never waits on I/O.
+the largest size limit of any route, and only then is the app called, inline, since it never
+waits on I/O.
 
 This module needs only the standard library and a2wsgi, so the benchmark can put other WSGI apps
 (the bare-Flask floor, httpbin) behind the same adapter in their own virtualenvs.
@@ -28,9 +29,10 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 class InlineWSGI:
     """An ASGI app that answers each HTTP request with ``wsgi_app``, called once its body is in.
 
-    The body is read up to ``max_body + 1`` bytes. A longer body, or a Content-Length over
-    ``max_body``, is left for the app to refuse (Flask's ``MAX_CONTENT_LENGTH``, set to the
-    same number, answers 413); what was read is all the app sees.
+    The body is read up to ``max_body + 1`` bytes, ``max_body`` being the largest limit of any
+    route. A longer body, or a Content-Length over ``max_body``, is left for the app to refuse,
+    as it refuses a body over a smaller route's limit (Flask's ``max_content_length`` answers
+    413); what was read is all the app sees.
     """
 
     def __init__(self, wsgi_app: WSGIApp, max_body: int) -> None:

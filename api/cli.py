@@ -11,6 +11,7 @@ from granian import Granian
 
 from api import create_app
 from api.asgi import InlineWSGI
+from api.lint import body_limit
 
 # The Flask app, for WSGI servers such as gunicorn; cookie-api itself serves SERVER_APP_FACTORY.
 APP_FACTORY = "api:create_app"
@@ -57,9 +58,13 @@ def ensure_port_is_free(host: str, port: int) -> None:
 
 
 def create_server_app() -> InlineWSGI:
-    """The app as ``cookie-api`` serves it: over ASGI, reading bodies up to the app's limit."""
+    """The app as ``cookie-api`` serves it: over ASGI, reading bodies up to the largest limit.
+
+    That is POST /lint's, so its bodies arrive whole; the app holds every other route to
+    ``MAX_CONTENT_LENGTH`` itself, with its 413.
+    """
     app = create_app()
-    return InlineWSGI(app, max_body=app.config["MAX_CONTENT_LENGTH"])
+    return InlineWSGI(app, max_body=body_limit(app))
 
 
 def server_settings(workers: int) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from http import HTTPStatus
 from typing import Any
 
 import orjson
-from flask import Response, current_app
+from flask import Response, request
 from werkzeug.exceptions import BadHost, BadRequest, HTTPException
 
 from cookierules.findings import Finding, finding
@@ -74,9 +74,8 @@ def problem_response(error: HTTPException) -> Response:
     if isinstance(error, BadHost):
         detail = "The Host header is not a valid host name."
     elif status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE:
-        detail = (
-            f"The request body is larger than {current_app.config['MAX_CONTENT_LENGTH']} bytes."
-        )
+        # The limit that applied: the app's, or the one the view set for its request.
+        detail = f"The request body is larger than {request.max_content_length} bytes."
     members = (
         {"errors": error.errors, "findings": _FINDINGS.dump(error.findings)}
         if isinstance(error, ValidationFailed)

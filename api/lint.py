@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Response, request
+from flask import Flask, Response, current_app, request
 from flask_restx import Namespace, Resource
 
 from api.arguments import json_object_body, load_partially
@@ -17,7 +17,7 @@ from api.errors import ValidationFailed
 from cookierules.findings import LINT_CODES, rule_table
 from cookierules.lint import lint_set_cookies
 from schemas.compiled import compile_dumper
-from schemas.lint import LintReportSchema, LintRequestSchema
+from schemas.lint import MAX_SET_COOKIE_JSON_BYTES, LintReportSchema, LintRequestSchema
 
 ns = Namespace(
     "lint",
@@ -35,6 +35,11 @@ a later request shows:
 
 _REQUEST = LintRequestSchema()
 _DUMP_REPORT = compile_dumper(LintReportSchema())
+
+
+def body_limit(app: Flask) -> int:
+    """POST /lint's body limit: the app's, plus room for the largest set_cookie there can be."""
+    return app.config["MAX_CONTENT_LENGTH"] + MAX_SET_COOKIE_JSON_BYTES
 
 
 @ns.route("")
@@ -138,6 +143,8 @@ class Lint(Resource):
           413: PayloadTooLarge
           415: UnsupportedMediaType
         """
+        # Flask 3.1 holds this one request to its own limit; every other keeps the app's.
+        request.max_content_length = body_limit(current_app)
         fields, findings = load_partially(_REQUEST, json_object_body(request))
         if findings:
             raise ValidationFailed(findings)

@@ -162,7 +162,7 @@ def build_openapi(api: Api) -> dict[str, Any]:
         _problem_response(
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
             "The body is over the size limit: 64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says "
-            "otherwise.",
+            "otherwise, and 2,400 KiB more for POST /lint. The detail states the limit.",
             "The request body is larger than 65536 bytes.",
         ),
     )

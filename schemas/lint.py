@@ -16,6 +16,11 @@ from schemas.findings import FindingSchema
 
 MAX_HEADERS = 50
 MAX_HEADER_BYTES = 8 * 1024
+# Room in a POST /lint body for the most set_cookie can hold: JSON may write any character as a
+# \uXXXX escape (a control character must be), six bytes for each byte of UTF-8 at the most, so
+# 50 headers of 8 KiB take up to 2,457,600 bytes. The rest of the body, the URLs and the JSON
+# around the strings, gets the limit any other body gets (api.lint.body_limit).
+MAX_SET_COOKIE_JSON_BYTES = MAX_HEADERS * MAX_HEADER_BYTES * len(r"\u0000")
 
 
 def _check_header(header: str) -> list:
@@ -84,8 +89,9 @@ class LintRequestSchema(Schema):
         validate=[DeclaredLength(min=1, max=MAX_HEADERS), EngineCheck(_check_count)],
         metadata={
             "description": "The Set-Cookie header values, as received, in order (without "
-            "`Set-Cookie:`), each at most 8 KiB. The whole body stays within the server's body "
-            "limit (64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says otherwise)."
+            "`Set-Cookie:`), each at most 8 KiB. The body may be 2,400 KiB over the server's "
+            "body limit (64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says otherwise): room for "
+            "50 such headers, even with every character written as a \\uXXXX escape."
         },
     )
     then_url = url_field(

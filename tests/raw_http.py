@@ -53,6 +53,12 @@ def build_request(
     return b"\r\n".join(lines) + b"\r\n\r\n" + (body or b"")
 
 
+def chunked(body: bytes, chunk_size: int = 7) -> bytes:
+    """``body`` in chunked transfer coding (RFC 9112 §7.1), ``chunk_size`` bytes a chunk."""
+    chunks = [body[i : i + chunk_size] for i in range(0, len(body), chunk_size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks) + b"0\r\n\r\n"
+
+
 def parse_response(data: bytes) -> RawResponse:
     """Split the first response on the wire into status, headers and body."""
     if not data:

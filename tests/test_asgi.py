@@ -199,8 +199,34 @@ def test_cookie_api_behind_the_adapter_sets_a_cookie_and_refuses_a_large_body(bo
     assert sent[0]["status"] == status
 
 
-def test_cookie_api_reads_bodies_up_to_its_configured_limit(monkeypatch):
+def test_cookie_api_reads_bodies_up_to_the_largest_limit_of_any_route(monkeypatch):
+    """POST /lint's: the configured limit plus room for 50 headers of 8 KiB, at worst escaped."""
     monkeypatch.setenv("COOKIE_API_MAX_CONTENT_LENGTH", "100")
     server_app = create_server_app()
     assert isinstance(server_app, InlineWSGI)
-    assert server_app.max_body == 100
+    assert server_app.max_body == 100 + 50 * 8 * 1024 * 6
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/lint", b'{"url": "https://a.test/", "set_cookie": ["a=1"]}', 200),
+        ("/lint", b'{"url": "https://a.test/", "set_cookie": ["a=%s"]}' % (b"x" * 8190), 200),
+        ("/cookies", b'{"name": "a", "value": "b"}', 201),
+        ("/cookies", b'{"name": "a", "value": "%s"}' % (b"x" * 8190), 413),
+    ],
+    ids=["lint-small", "lint-over-the-app-limit", "cookies-small", "cookies-over-the-app-limit"],
+)
+def test_bodies_arrive_whole_for_lint_while_other_routes_keep_their_limit(
+    monkeypatch, path, body, status
+):
+    """The adapter reads up to /lint's limit; the app still answers 413 on the other routes."""
+    monkeypatch.setenv("COOKIE_API_MAX_CONTENT_LENGTH", "8192")
+    chunks = [{"type": "http.request", "body": body, "more_body": False}]
+
+    sent = serve(create_server_app(), http_scope("POST", path, [JSON, CHUNKED]), chunks)
+
+    assert sent[0]["status"] == status
+    if status == 413:
+        assert (b"Content-Type", b"application/problem+json") in sent[0]["headers"]
+        assert b"larger than 8192 bytes" in body_of(sent)

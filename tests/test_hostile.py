@@ -38,6 +38,7 @@ from tests.raw_http import (
     PROBLEM_JSON,
     RawResponse,
     build_request,
+    chunked,
     exchange,
     is_healthy,
     parse_response,
@@ -679,11 +680,6 @@ def test_two_different_content_lengths_are_refused(server):
     body = cookie_body()
     headers = [(b"Content-Length", str(len(body)).encode()), (b"Content-Length", b"5")]
     assert_server_refusal(post_raw(server, headers, body))
-
-
-def chunked(body: bytes, chunk_size: int = 7) -> bytes:
-    chunks = [body[i : i + chunk_size] for i in range(0, len(body), chunk_size)]
-    return b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks) + b"0\r\n\r\n"
 
 
 TRANSFER_CHUNKED = (b"Transfer-Encoding", b"chunked")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -11,8 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cookierules.findings import LINT_CODES, RULES, rule_table
+from schemas.lint import MAX_HEADER_BYTES, MAX_HEADERS
+from tests.raw_http import PROBLEM_JSON, build_request, chunked, exchange
 
 ROOT = Path(__file__).resolve().parent.parent
+JSON = "application/json"
 GOOD = {"url": "https://www.example.com/", "set_cookie": ["a=1"]}
 # Where a per-browser claim may come from: Chromium or Firefox sources, or a wpt cookies/ test.
 CITATION = re.compile(r"net/cookies/\w+\.(cc|h)|netwerk/cookie/|wpt cookies/")
@@ -71,6 +75,74 @@ def test_the_limits_are_inclusive(client):
 
     assert response.status_code == 200
     assert len(response.get_json()["results"]) == 50
+
+
+# The largest set_cookie there is, as JSON: 50 headers of 8 KiB, each byte a control character,
+# which JSON must write as a six-byte \uXXXX escape.
+LARGEST_SET_COOKIE = ["\x01" * MAX_HEADER_BYTES] * MAX_HEADERS
+# POST /lint's body limit: the default 64 KiB, plus those 50 x 8 KiB x 6 bytes.
+LINT_LIMIT = 2_523_136
+
+
+def largest_body(size: int | None = None) -> bytes:
+    """A valid body carrying LARGEST_SET_COOKIE, padded with whitespace to ``size`` bytes."""
+    body = json.dumps({**GOOD, "set_cookie": LARGEST_SET_COOKIE}).encode()
+    return body + b" " * ((size or 0) - len(body))
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [f"c{i:02}=" + "x" * (MAX_HEADER_BYTES - 4) for i in range(MAX_HEADERS)],
+        LARGEST_SET_COOKIE,
+    ],
+    ids=["plain", "every-byte-escaped"],
+)
+def test_fifty_headers_of_8_kib_are_all_explained(client, headers: list[str]):
+    """The app-wide 64 KiB limit refused these with a 413: the body is 400 KiB to 2.4 MiB."""
+    response = client.post("/lint", json={**GOOD, "set_cookie": headers})
+
+    assert response.status_code == 200
+    assert [result["set_cookie"] for result in response.get_json()["results"]] == headers
+
+
+def test_a_body_one_byte_over_the_lint_limit_is_a_413_naming_that_limit(client):
+    assert client.post("/lint", data=largest_body(LINT_LIMIT), content_type=JSON).status_code == 200
+
+    response = client.post("/lint", data=largest_body(LINT_LIMIT + 1), content_type=JSON)
+
+    assert response.status_code == 413
+    assert response.mimetype == PROBLEM_JSON
+    assert response.get_json()["detail"] == f"The request body is larger than {LINT_LIMIT} bytes."
+    # Every other route keeps the app's limit.
+    cookies = client.post("/cookies", data=b"{}" + b" " * 65535, content_type=JSON)
+    assert cookies.get_json()["detail"] == "The request body is larger than 65536 bytes."
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_a_live_server_reads_the_largest_body_whole_and_refuses_one_byte_more(
+    live_server, framing: str
+):
+    """cookie-api reads bodies up to /lint's limit before the app runs, either framing."""
+
+    def post(body: bytes):
+        headers = [(b"Content-Type", JSON.encode())]
+        if framing == "chunked":
+            headers.append((b"Transfer-Encoding", b"chunked"))
+            body = chunked(body, 64 * 1024)
+        request = build_request(
+            "POST", b"/lint", headers, body, content_length=framing == "content-length"
+        )
+        return exchange(live_server, request, timeout=30)
+
+    at_limit = post(largest_body(LINT_LIMIT))
+    assert at_limit.status == 200
+    assert len(at_limit.json()["results"]) == MAX_HEADERS
+
+    over = post(largest_body(LINT_LIMIT + 1))
+    assert over.status == 413
+    assert over.header("content-type") == [PROBLEM_JSON]
+    assert over.json()["detail"] == f"The request body is larger than {LINT_LIMIT} bytes."
 
 
 def test_a_body_that_is_not_json_is_a_415(client):

@@ -371,7 +371,11 @@ RESPONSE_CASES = [
     (
         "lint_set_cookie",
         413,
-        {"method": "POST", "path": "/lint", "json": {"url": "https://a.test/", "x": "v" * 70_000}},
+        {
+            "method": "POST",
+            "path": "/lint",
+            "json": {"url": "https://a.test/", "x": "v" * 2_600_000},
+        },
     ),
     ("lint_set_cookie", 415, {"method": "POST", "path": "/lint", "data": "url=a"}),
 ]

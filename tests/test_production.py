@@ -40,6 +40,7 @@ from tests.conftest import (
     wait_until_healthy,
 )
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, try_it_out
+from tests.test_lint import LARGEST_SET_COOKIE, LINT_LIMIT
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "deploy" / "nginx" / "cookie-api.conf.template"
 API_HOST = "api.cookies.test"
@@ -461,6 +462,28 @@ def test_the_proxy_refuses_a_body_over_the_limit_as_problem_json(deployment: Dep
     # nginx refused it before any instance saw it, with the very body an instance answers.
     assert deployment.upstream_of(headers["X-Request-ID"]) == "-"
     assert over == call_instance(deployment.instances[0], "POST", "/cookies", body_of(65537))[2]
+
+
+def test_the_proxy_passes_the_largest_lint_body_on_and_refuses_one_byte_more(
+    deployment: Deployment,
+):
+    def body_of(size: int) -> dict:
+        url = "https://www.example.com/"
+        skeleton = json.dumps({"url": url, "set_cookie": LARGEST_SET_COOKIE})
+        return {"url": url + "p" * (size - len(skeleton)), "set_cookie": LARGEST_SET_COOKIE}
+
+    status, _, at_limit = call_api(deployment, "POST", "/lint", body_of(LINT_LIMIT))
+    assert status == 200
+    assert len(at_limit["results"]) == len(LARGEST_SET_COOKIE)
+
+    status, headers, over = call_api(deployment, "POST", "/lint", body_of(LINT_LIMIT + 1))
+
+    assert (status, headers["Content-Type"]) == (413, PROBLEM_JSON)
+    assert deployment.upstream_of(headers["X-Request-ID"]) == "-"
+    assert over["detail"] == f"The request body is larger than {LINT_LIMIT} bytes."
+    assert (
+        over == call_instance(deployment.instances[0], "POST", "/lint", body_of(LINT_LIMIT + 1))[2]
+    )
 
 
 def test_a_long_cookie_header_reaches_the_api_and_a_longer_one_is_a_431_problem(
