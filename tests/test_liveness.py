@@ -1,14 +1,15 @@
-"""``api.liveness``: the start-up helpers shared by the tests, bench/ and scripts."""
+"""``api.liveness``: the start-up and shut-down helpers shared by the tests, bench/ and scripts."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
 
 import pytest
 
-from api.liveness import free_port, wait_until_healthy
+from api.liveness import free_port, wait_or_kill, wait_until_healthy
 
 
 def test_free_port_can_be_listened_on():
@@ -24,7 +25,7 @@ def test_a_process_that_exits_is_reported_with_what_it_printed(tmp_path):
         process = subprocess.Popen(
             [sys.executable, "-c", "print('cannot start: no config')"], stdout=output
         )
-    process.wait(timeout=30)
+    wait_or_kill(process, timeout=30)
     with pytest.raises(RuntimeError, match="exited with 0:\ncannot start: no config"):
         wait_until_healthy(free_port(), process, log)
 
@@ -38,3 +39,21 @@ def test_a_process_that_never_answers_is_reported_after_the_timeout():
     finally:
         process.kill()
         process.wait()
+
+
+def test_a_process_that_exits_in_time_gives_its_exit_status():
+    process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    assert wait_or_kill(process, timeout=30) == 3
+    assert process.returncode == 3
+
+
+def test_a_process_that_outlives_the_wait_is_killed_and_reaped():
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert wait_or_kill(process, timeout=0.5) == -signal.SIGKILL
+        # Reaped: the exit status is known without another wait.
+        assert process.returncode == -signal.SIGKILL
+    finally:
+        if process.returncode is None:
+            process.kill()
+            process.wait()
