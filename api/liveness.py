@@ -9,6 +9,8 @@ scripts alike.
 from __future__ import annotations
 
 import http.client
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -51,7 +53,8 @@ def wait_until_healthy(
 
 
 def wait_or_kill(process: subprocess.Popen, timeout: float) -> int:
-    """Wait up to ``timeout`` seconds for ``process`` to exit, then kill it; its exit status.
+    """Wait up to ``timeout`` seconds for ``process`` to exit, then kill it (with its process
+    group, if it leads one); its exit status.
 
     Either way the process is reaped. One that is killed but never waited for stays a zombie,
     and its ``Popen`` warns (ResourceWarning: "subprocess ... is still running") whenever it is
@@ -60,5 +63,10 @@ def wait_or_kill(process: subprocess.Popen, timeout: float) -> int:
     try:
         return process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
+        # Killing only a server would leave its worker processes running, holding its port: a
+        # process started with start_new_session=True leads a group of its own, killed whole.
+        if os.getpgid(process.pid) == process.pid:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
         return process.wait()

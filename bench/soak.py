@@ -127,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its worker is killed with it (wait_or_kill)
     )
     try:
         try:

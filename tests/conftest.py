@@ -82,6 +82,7 @@ def start_server(tmp_path_factory) -> Iterator[Callable[..., str]]:
                 env=env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its workers are killed with it (wait_or_kill)
             )
         processes.append(process)
         wait_until_healthy(port, process, log)

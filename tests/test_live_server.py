@@ -199,6 +199,7 @@ def own_server(tmp_path) -> Iterator[tuple[int, subprocess.Popen, Path]]:
             [cookie_api_executable(), "--port", str(port), "--workers", "1"],
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its workers are killed with it (wait_or_kill)
         )
     try:
         wait_until_healthy(port, process, log)

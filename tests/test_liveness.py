@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -56,4 +59,38 @@ def test_a_process_that_outlives_the_wait_is_killed_and_reaped():
     finally:
         if process.returncode is None:
             process.kill()
+            process.wait()
+
+
+def is_running(pid: int) -> bool:
+    """Whether ``pid`` is a process that has not exited (a zombie has)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_process_group_that_outlives_the_wait_is_killed_whole():
+    # A parent that starts a child, as a server starts its workers; neither stops by itself.
+    script = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)'])\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        child = int(process.stdout.readline())
+        assert wait_or_kill(process, timeout=0.5) == -signal.SIGKILL
+        # The child got the same SIGKILL; wait for it to take effect, not for a given time.
+        deadline = time.monotonic() + 10
+        while is_running(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not is_running(child)
+    finally:
+        process.stdout.close()
+        if process.returncode is None:
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()

@@ -133,6 +133,7 @@ class Instance:
                 env=self.env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its workers are killed with it (wait_or_kill)
             )
         wait_until_healthy(self.port, self.process, self.log)
 
