@@ -23,7 +23,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from api.liveness import free_port, wait_until_healthy
+from api.liveness import free_port, wait_or_kill, wait_until_healthy
 
 WARM_UP_REQUESTS = 1_000
 
@@ -127,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its worker is killed with it (wait_or_kill)
     )
     try:
         try:
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             unexpected.append("the worker process was replaced during the run")
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        wait_or_kill(server, timeout=10)
 
     growth = (after - before) / before
     print(f"requests:        {args.requests} over {args.connections} connections")

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Playwright, sync_playwright
 
 from api import create_app
-from api.liveness import free_port, wait_until_healthy
+from api.liveness import free_port, wait_or_kill, wait_until_healthy
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # Settings a developer's shell might carry into the server under test.
@@ -82,19 +82,21 @@ def start_server(tmp_path_factory) -> Iterator[Callable[..., str]]:
                 env=env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its workers are killed with it (wait_or_kill)
             )
         processes.append(process)
         wait_until_healthy(port, process, log)
         return f"http://127.0.0.1:{port}"
 
-    yield start
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    try:
+        yield start
+    finally:
+        # Signalled all at once, so that they shut down side by side; each one then reaped,
+        # killed first if it is still running after its 10 seconds.
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            wait_or_kill(process, timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from api.liveness import free_port, wait_until_healthy
+from api.liveness import free_port, wait_or_kill, wait_until_healthy
 from tests.conftest import cookie_api_executable
 from tests.raw_http import PROBLEM_JSON, address, build_request, exchange, is_healthy
 
@@ -199,6 +199,7 @@ def own_server(tmp_path) -> Iterator[tuple[int, subprocess.Popen, Path]]:
             [cookie_api_executable(), "--port", str(port), "--workers", "1"],
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its workers are killed with it (wait_or_kill)
         )
     try:
         wait_until_healthy(port, process, log)
@@ -206,11 +207,7 @@ def own_server(tmp_path) -> Iterator[tuple[int, subprocess.Popen, Path]]:
     finally:
         if process.poll() is None:
             process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        wait_or_kill(process, timeout=20)
 
 
 def wait_until_refused(port: int, timeout: float = 20) -> None:

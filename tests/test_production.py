@@ -24,6 +24,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -32,6 +33,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
+from api.liveness import wait_or_kill
 from tests.conftest import (
     PHASE_REPORTS,
     cookie_api_executable,
@@ -119,6 +121,10 @@ class Instance:
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        # A process replaced before it was reaped would be left running or a zombie.
+        assert self.process is None or self.process.returncode is not None, (
+            f"{self.address} started again before its last process was waited for"
+        )
         self.starts += 1
         with self.log.open("a") as output:
             output.write(f"--- start {self.starts}\n")
@@ -128,6 +134,7 @@ class Instance:
                 env=self.env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its workers are killed with it (wait_or_kill)
             )
         wait_until_healthy(self.port, self.process, self.log)
 
@@ -135,6 +142,11 @@ class Instance:
         """SIGTERM, then wait until the process has exited; its exit code."""
         self.terminate()
         return self.wait_for_exit()
+
+    def stop_if_running(self) -> None:
+        """``stop()`` a process that has not exited; reap one that has."""
+        if self.process is not None and self.process.poll() is None:
+            self.stop()
 
     def terminate(self) -> None:
         assert self.process is not None
@@ -308,9 +320,10 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
     config = directory / "nginx.conf"
     config.write_text(nginx_main_config(directory, site, certificate, port))
 
-    proxy = None
-    try:
+    # Each process is stopped at the end even if starting another, or stopping another, fails.
+    with ExitStack() as stop:
         for instance in instances:
+            stop.callback(instance.stop_if_running)
             instance.start()
         with (directory / "nginx.out").open("w") as output:
             proxy = subprocess.Popen(
@@ -318,21 +331,16 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
+        stop.callback(stop_nginx, proxy)
         deployment = Deployment(port, instances, certificate, access_log, error_log)
         wait_until(lambda: _answers_healthz(deployment, proxy), "nginx to answer /healthz")
         yield deployment
-    finally:
-        if proxy is not None:
-            # SIGQUIT is nginx's graceful stop: the master waits for its workers to finish.
-            proxy.send_signal(signal.SIGQUIT)
-            try:
-                proxy.wait(timeout=PATIENCE_SECONDS)
-            except subprocess.TimeoutExpired:
-                proxy.kill()
-                proxy.wait()
-        for instance in instances:
-            if instance.process is not None and instance.process.poll() is None:
-                instance.stop()
+
+
+def stop_nginx(proxy: subprocess.Popen) -> None:
+    # SIGQUIT is nginx's graceful stop: the master waits for its workers to finish.
+    proxy.send_signal(signal.SIGQUIT)
+    wait_or_kill(proxy, PATIENCE_SECONDS)
 
 
 def _answers_healthz(deployment: Deployment, proxy: subprocess.Popen) -> bool:
