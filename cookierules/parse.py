@@ -7,13 +7,17 @@ attributes exactly as browsers keep them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from cookierules.cookie import Cookie
 from cookierules.dates import parse_cookie_date, parse_max_age
 from cookierules.domains import InvalidDomain, normalize_domain
 from cookierules.findings import Finding, finding
 from cookierules.grammar import check_attribute_length, first_control_character
+
+_Value = TypeVar("_Value")
 
 _WHITESPACE = " \t"
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
@@ -173,7 +177,7 @@ def _apply_attributes(
 ) -> tuple[Cookie | None, list[Finding], str]:
     """The cookie with the last value of each attribute, as §5.6.1 to §5.6.7 read them."""
     findings: list[Finding] = []
-    expires = max_age = domain = samesite = None
+    domain = None
     path = values.get("path")
     if path is not None and not path.startswith("/"):
         # RFC 6265bis §5.6.4: the cookie gets the default path instead.
@@ -185,30 +189,25 @@ def _apply_attributes(
                 "default path, the directory of the URL that set the cookie.",
             )
         )
-    if "expires" in values:
-        # RFC 6265bis §5.6.1: an Expires that is no cookie-date is ignored.
-        expires = parse_cookie_date(values["expires"])
-        if expires is None:
-            findings.append(
-                finding(
-                    "expires_invalid",
-                    "expires",
-                    f'Expires "{values["expires"]}" is not a date browsers read; they ignore '
-                    "it. Use the form Wed, 21 Oct 2026 07:28:00 GMT.",
-                )
-            )
-    if "max-age" in values:
-        # RFC 6265bis §5.6.2: a Max-Age that is not an integer is ignored.
-        max_age = parse_max_age(values["max-age"])
-        if max_age is None:
-            findings.append(
-                finding(
-                    "max_age_invalid",
-                    "max-age",
-                    f'Max-Age "{values["max-age"]}" is not a whole number of seconds; '
-                    "browsers ignore it.",
-                )
-            )
+    # RFC 6265bis §5.6.1 and §5.6.2: an Expires that is no cookie-date, or a Max-Age that is
+    # not an integer, is ignored.
+    expires = _read_attribute(
+        values,
+        "expires",
+        parse_cookie_date,
+        findings,
+        "expires_invalid",
+        'Expires "{}" is not a date browsers read; they ignore it. '
+        "Use the form Wed, 21 Oct 2026 07:28:00 GMT.",
+    )
+    max_age = _read_attribute(
+        values,
+        "max-age",
+        parse_max_age,
+        findings,
+        "max_age_invalid",
+        'Max-Age "{}" is not a whole number of seconds; browsers ignore it.',
+    )
     if values.get("domain"):
         # RFC 6265bis §5.6.3: a leading "." is ignored, and the domain is lower-cased.
         given = values["domain"]
@@ -226,18 +225,16 @@ def _apply_attributes(
         except InvalidDomain as error:
             findings.append(error.finding)
             return None, findings, DEFAULT_PRIORITY
-    if "samesite" in values:
-        # RFC 6265bis §5.6.7: any other value leaves the enforcement at "Default".
-        samesite = _SAMESITE.get(values["samesite"].lower())
-        if samesite is None:
-            findings.append(
-                finding(
-                    "samesite_invalid",
-                    "samesite",
-                    f'SameSite "{values["samesite"]}" is none of Strict, Lax and None; '
-                    "browsers ignore it and treat the cookie as if SameSite were not given.",
-                )
-            )
+    # RFC 6265bis §5.6.7: any other value leaves the enforcement at "Default".
+    samesite = _read_attribute(
+        values,
+        "samesite",
+        lambda given: _SAMESITE.get(given.lower()),
+        findings,
+        "samesite_invalid",
+        'SameSite "{}" is none of Strict, Lax and None; browsers ignore it and treat the '
+        "cookie as if SameSite were not given.",
+    )
     priority = _PRIORITIES.get(values.get("priority", "").lower(), DEFAULT_PRIORITY)
     cookie = Cookie(
         name=name,
@@ -252,3 +249,21 @@ def _apply_attributes(
         partitioned="partitioned" in values,
     )
     return cookie, findings, priority
+
+
+def _read_attribute(
+    values: dict[str, str],
+    key: str,
+    read: Callable[[str], _Value | None],
+    findings: list[Finding],
+    code: str,
+    message: str,
+) -> _Value | None:
+    """The attribute's value as ``read`` reads it, or None; one it cannot read is ignored, and
+    ``findings`` gets ``code`` with ``message`` naming the value."""
+    if key not in values:
+        return None
+    result = read(values[key])
+    if result is None:
+        findings.append(finding(code, key, message.format(values[key])))
+    return result
