@@ -124,13 +124,17 @@ def compile_dumper(schema: Schema) -> Dumper:
             obj = processor(obj, many=False)
         result = schema.dict_class()
         mapping = type(obj) is dict
+        # marshmallow's get_value reads an object without __getitem__ (a dataclass) by getattr.
+        by_attribute = not mapping and not hasattr(obj, "__getitem__")
         for key, name, attribute, field, plain, serialize in plan:
             if not plain:
                 value = field.serialize(name, obj, accessor=schema.get_attribute)
                 if value is not missing:
                     result[key] = value
                 continue
-            if mapping and attribute in obj:
+            if by_attribute:
+                value = getattr(obj, attribute, missing)
+            elif mapping and attribute in obj:
                 value = obj[attribute]
             else:
                 value = get_value(obj, attribute, missing)
