@@ -23,19 +23,27 @@ def test_default_path(request_path: str, expected: str):
     assert default_path(request_path) == expected
 
 
+# Request paths, each with the cookie paths that match it and those that do not.
+PATH_MATCHES = {
+    "/docs": (["/docs", "/"], ["/docs/"]),
+    "/docs/": (["/docs", "/docs/", "/"], []),
+    "/docs/page": (["/docs", "/docs/", "/"], ["/page"]),
+    "/": (["/"], ["/docs"]),
+    "/anything": (["/"], ["/any"]),
+    # wpt cookies/path/match-segment-boundaries: a prefix must end at a segment boundary.
+    "/docsearch": ([], ["/docs"]),
+    "/doc": ([], ["/docs"]),
+    "/Docs": ([], ["/docs"]),
+}
+
+
 @pytest.mark.parametrize(
     ("request_path", "cookie_path_", "matches"),
     [
-        ("/docs", "/docs", True),
-        ("/docs/", "/docs", True),
-        ("/docs/page", "/docs", True),
-        ("/docs/page", "/docs/", True),
-        ("/", "/", True),
-        ("/anything", "/", True),
-        # wpt cookies/path/match-segment-boundaries: a prefix must end at a segment boundary.
-        ("/docsearch", "/docs", False),
-        ("/doc", "/docs", False),
-        ("/Docs", "/docs", False),
+        (request_path, path, matches)
+        for request_path, (matching, other) in PATH_MATCHES.items()
+        for matches, paths in ((True, matching), (False, other))
+        for path in paths
     ],
 )
 def test_path_match(request_path: str, cookie_path_: str, matches: bool):
