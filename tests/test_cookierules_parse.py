@@ -1,6 +1,6 @@
 """cookierules.parse: one Set-Cookie header into a Cookie, as RFC 6265bis §5.6 and Chromium read it.
 
-The behaviours are in the conformance table of POST /lint (tests/test_lint_conformance.py);
+The behaviours are in the conformance table of POST /lint (tests/lint_conformance.yaml);
 these check what the parser hands to the storage rules.
 """
 
