@@ -195,7 +195,6 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
         samesite=cookie.samesite,
         partitioned=cookie.partitioned,
         priority=parsed.priority,
-        creation=0,
     )
     refused = jar.store(
         stored, from_script=context.from_script, secure_scheme=response.secure, now=context.now
