@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, redirect, url_for
 from flask_restx import Api
@@ -11,6 +11,9 @@ from flask_restx.apidoc import ui_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 from api import openapi
 from api.cookies import ns as cookies_ns
@@ -35,6 +38,15 @@ DEFAULTS: dict[str, Any] = {
     "SWAGGER_UI_DOC_EXPANSION": "list",
     "SWAGGER_UI_OPERATION_ID": True,
 }
+
+
+# No sniffing; and no page of another origin may frame /docs (clickjacking "Try it out"). The API
+# has no page meant for a frame, so every answer says so, the / redirect included.
+HYGIENE_HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Content-Security-Policy", "frame-ancestors 'none'"),
+]
 
 
 class CookieApi(Api):
@@ -99,13 +111,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.after_request
-    def add_hygiene_headers(response: Response) -> Response:
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        # No page of another origin may frame /docs (clickjacking "Try it out"); the API has no
-        # page meant for a frame, so every answer says so, the / redirect included.
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
-        return response
-
+    app.wsgi_app = HygieneHeaders(app.wsgi_app)
     return app
+
+
+class HygieneHeaders:
+    """WSGI middleware that adds ``HYGIENE_HEADERS`` to every answer.
+
+    At the WSGI level it is one list concatenation per answer, where setting each header on the
+    Response scans its headers again, and it covers answers Flask could not finish too.
+    """
+
+    def __init__(self, wsgi_app: WSGIApplication) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse):
+        def start(status: str, headers: list[tuple[str, str]], exc_info=None):
+            return start_response(status, headers + HYGIENE_HEADERS, exc_info)
+
+        return self.wsgi_app(environ, start)

@@ -143,9 +143,11 @@ class Lint(Resource):
           413: PayloadTooLarge
           415: UnsupportedMediaType
         """
+        # The request itself, not the proxy, which looks up the context on every read.
+        current = request._get_current_object()
         # Flask 3.1 holds this one request to its own limit; every other keeps the app's.
-        request.max_content_length = body_limit(current_app)
-        fields, findings = load_partially(_REQUEST, json_object_body(request))
+        current.max_content_length = body_limit(current_app)
+        fields, findings = load_partially(_REQUEST, json_object_body(current))
         if findings:
             raise ValidationFailed(findings)
         report = lint_set_cookies(

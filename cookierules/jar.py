@@ -7,7 +7,7 @@ storage rules (``cookierules.storage``); the jar adds what depends on the cookie
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from cookierules.domains import domain_matches
@@ -30,7 +30,6 @@ class StoredCookie:
     samesite: str | None  # as given: "Strict", "Lax", "None", or None
     partitioned: bool
     priority: str
-    creation: int  # creation order: a replaced cookie keeps the one it replaces
 
     @property
     def key(self) -> tuple[str, str, bool, str, bool]:
@@ -40,10 +39,10 @@ class StoredCookie:
 
 @dataclass
 class CookieJar:
-    """The cookies of one browser profile, in the order they were first created."""
+    """The cookies of one browser profile, in the order they were created (a cookie that
+    replaces another with the same value takes its place)."""
 
     cookies: list[StoredCookie] = field(default_factory=list)
-    _created: int = 0
 
     def store(
         self, cookie: StoredCookie, *, from_script: bool, secure_scheme: bool, now: datetime
@@ -68,7 +67,10 @@ class CookieJar:
                         "name from an insecure URL, so it cannot be overwritten from here.",
                     )
                 ]
-        old = next((stored for stored in self.cookies if stored.key == cookie.key), None)
+        index = next(
+            (index for index, stored in enumerate(self.cookies) if stored.key == cookie.key), None
+        )
+        old = None if index is None else self.cookies[index]
         if old is not None and from_script and old.httponly:
             # RFC 6265bis §5.7: a non-HTTP API (document.cookie) cannot replace an HttpOnly cookie.
             return [
@@ -81,7 +83,7 @@ class CookieJar:
             ]
         findings = []
         if old is not None:
-            self.cookies.remove(old)
+            del self.cookies[index]
             findings.append(
                 finding(
                     "replaces_cookie",
@@ -90,18 +92,17 @@ class CookieJar:
                     "before it (same name, domain and path).",
                 )
             )
+        if cookie.expiry is not None and cookie.expiry <= now:
+            # RFC 6265bis §5.7: an expired cookie is removed at once, with the one it replaced:
+            # how a server deletes a cookie.
+            return findings
         if old is not None and old.value == cookie.value:
             # Chromium keeps the creation time, which orders the Cookie header, only for an
             # unchanged value (MaybeDeleteEquivalentCookieAndUpdateStatus in
             # net/cookies/cookie_monster.h); RFC 6265bis §5.7 keeps it always.
-            cookie = replace(cookie, creation=old.creation)
+            self.cookies.insert(index, cookie)
         else:
-            cookie = replace(cookie, creation=self._created)
-            self._created += 1
-        if cookie.expiry is None or cookie.expiry > now:
             self.cookies.append(cookie)
-        # Else RFC 6265bis §5.7: an expired cookie is removed at once, with the one it
-        # replaced: how a server deletes a cookie.
         return findings
 
     def _secure_cookie_shadowed_by(self, cookie: StoredCookie) -> StoredCookie | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -62,8 +63,13 @@ class Location:
     path: str
 
     @classmethod
+    @lru_cache(maxsize=256)
     def of(cls, url: str) -> Location:
-        """Raises ``InvalidUrl`` for anything but an absolute http: or https: URL."""
+        """Raises ``InvalidUrl`` for anything but an absolute http: or https: URL.
+
+        Cached: POST /lint's body is checked for a valid URL before the engine reads it, and
+        clients ask about the same few URLs again and again.
+        """
         try:
             parts = urlsplit(url)
             host = parts.hostname
@@ -195,7 +201,6 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
         samesite=cookie.samesite,
         partitioned=cookie.partitioned,
         priority=parsed.priority,
-        creation=0,
     )
     refused = jar.store(
         stored, from_script=context.from_script, secure_scheme=response.secure, now=context.now

@@ -67,8 +67,9 @@ def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
 
 
 def in_send_order(cookies: list[StoredCookie]) -> list[StoredCookie]:
-    """RFC 6265bis §5.8.3: longer paths first, then the earlier created."""
-    return sorted(cookies, key=lambda cookie: (-len(cookie.path), cookie.creation))
+    """RFC 6265bis §5.8.3: longer paths first, then the earlier created (``cookies`` are in the
+    order they were created, which the sort keeps among equal paths)."""
+    return sorted(cookies, key=lambda cookie: -len(cookie.path))
 
 
 def cookies_to_send(cookies: list[StoredCookie], request: Request) -> list[StoredCookie]:

@@ -4,10 +4,13 @@ marshmallow's ``Schema.load`` and ``Schema.dump`` work out on every call what st
 call to call: each field's key and attribute, a getter closure and keyword arguments per field,
 an accessor per value. For a small body that bookkeeping costs more than the fields' own work.
 ``compile_loader`` and ``compile_dumper`` work it out once, then call each field's own
-``deserialize`` or ``_serialize``, so the types, validators, defaults and messages are still the
-schema's, and nothing about a shape is written here. A schema using something they do not plan
-for (load hooks, a post_dump hook given the original, ``many``, ``partial``, dotted attributes, a
-custom accessor) gets marshmallow's own method instead. A nested schema (``Nested``, or a ``List``
+``_deserialize`` and validators, or ``_serialize``, so the types, validators, defaults and
+messages are still the schema's, and nothing about a shape is written here. A validator marked
+``documents_only`` (a constraint stated for the OpenAPI document, enforced by another validator
+beside it) is not called. A schema using something they do not plan for (load hooks, a
+post_dump hook given the original, ``many``, ``partial``, dotted attributes, a custom accessor)
+gets marshmallow's own method instead, and a field that deserializes or validates its own way
+keeps its own ``deserialize``. A nested schema (``Nested``, or a ``List``
 of them) is dumped by its own compiled dumper. ``tests/test_compiled_schemas.py`` checks that each
 gives what marshmallow gives, errors included.
 """
@@ -48,10 +51,18 @@ def compile_loader(schema: Schema) -> Loader:
     ):
         return schema.load
     plan = tuple(
-        (field.data_key if field.data_key is not None else name, field.attribute or name, field)
+        (
+            field.data_key if field.data_key is not None else name,
+            field.attribute or name,
+            _value_loader(field),
+            _plain_loading(field),
+            field.required,
+            field.load_default,
+            field.make_error("required").messages,
+        )
         for name, field in schema.load_fields.items()
     )
-    known = frozenset(key for key, _, _ in plan)
+    known = frozenset(key for key, *_ in plan)
     unknown = schema.unknown
     type_error = [schema.error_messages["type"]]
     unknown_error = [schema.error_messages["unknown"]]
@@ -62,9 +73,17 @@ def compile_loader(schema: Schema) -> Loader:
         if not isinstance(data, Mapping):
             errors.store_error(type_error)
         else:
-            for key, attribute, field in plan:
+            for key, attribute, load_value, plain, required, default, required_error in plan:
+                value = data.get(key, missing)
+                if value is missing and plain:
+                    # What Field.deserialize does with a missing value.
+                    if required:
+                        errors.store_error(required_error, key)
+                    elif default is not missing:
+                        result[attribute] = default() if callable(default) else default
+                    continue
                 try:
-                    value = field.deserialize(data.get(key, missing), key, data)
+                    value = load_value(value, key, data)
                 except ValidationError as error:
                     errors.store_error(error.messages, key)
                     value = error.valid_data or missing
@@ -83,6 +102,61 @@ def compile_loader(schema: Schema) -> Loader:
         return result
 
     return load
+
+
+def _plain_loading(field: fields.Field) -> bool:
+    """Whether the field deserializes and validates the usual way, so the plan may do it."""
+    kind = type(field)
+    return (
+        kind.deserialize is fields.Field.deserialize
+        and kind._validate_missing is fields.Field._validate_missing
+        and kind._validate is fields.Field._validate
+        and not field.pre_load
+        and not field.post_load
+    )
+
+
+def _value_loader(field: fields.Field) -> Callable[[Any, str, Any], Any]:
+    """``field.deserialize`` of a given value, as marshmallow does it, with the validators
+    gathered once; a field that deserializes or validates its own way keeps its own."""
+    if not _plain_loading(field):
+        return lambda value, key, data: field.deserialize(value, key, data)
+    deserialize = field._deserialize
+    allow_none = field.allow_none
+    validators = tuple(
+        validator
+        for validator in field.validators
+        if not getattr(validator, "documents_only", False)
+    )
+
+    def load_value(value: Any, key: str, data: Any) -> Any:
+        if value is None:
+            if allow_none:
+                return None
+            raise field.make_error("null")
+        output = deserialize(value, key, data)
+        if validators:
+            _validate(validators, output)
+        return output
+
+    return load_value
+
+
+def _validate(validators: tuple[Callable[[Any], Any], ...], value: Any) -> None:
+    """marshmallow's ``And`` of the validators: every one runs, and their messages add up."""
+    messages: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for validator in validators:
+        try:
+            validator(value)
+        except ValidationError as error:
+            kwargs.update(error.kwargs)
+            if isinstance(error.messages, dict):
+                messages.append(error.messages)
+            else:
+                messages.extend(error.messages)
+    if messages:
+        raise ValidationError(messages, **kwargs)
 
 
 def _plain(field: fields.Field) -> bool:

@@ -52,7 +52,11 @@ def _declared(constraint: type[validate.Validator]) -> type[validate.Validator]:
     def accept(self: validate.Validator, value: Any) -> Any:
         return value
 
-    return type(f"Declared{constraint.__name__}", (constraint,), {"__call__": accept})
+    return type(
+        f"Declared{constraint.__name__}",
+        (constraint,),
+        {"__call__": accept, "documents_only": True},
+    )
 
 
 DeclaredLength = _declared(validate.Length)

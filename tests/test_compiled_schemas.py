@@ -23,6 +23,7 @@ from marshmallow import (
     post_dump,
     post_load,
     pre_dump,
+    validate,
     validates,
     validates_schema,
 )
@@ -172,6 +173,41 @@ class WithLoadHooks(Schema):
 @pytest.mark.parametrize("data", [{"name": "ada"}, {"name": "admin"}, [{"givenName": "Ada"}]])
 def test_schemas_with_what_the_plan_leaves_to_marshmallow_load_alike(schema, data):
     assert_loads_alike(schema, data)
+
+
+class Shouting(fields.String):
+    """A field that deserializes its own way, a missing value included."""
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any):
+        if value is missing:
+            return "SILENCE"
+        return super().deserialize(value, attr, data, **kwargs).upper()
+
+
+def no_sevens(value: int) -> None:
+    if value == 7:
+        raise ValidationError({"digits": ["no sevens"]}, "count")
+
+
+class WithFieldProcessors(Schema):
+    """Fields that the plan leaves to their own deserialize, and one whose validators it runs."""
+
+    trimmed = fields.String(pre_load=[str.strip], post_load=[str.title])
+    loud = Shouting()
+    count = fields.Integer(allow_none=True, validate=[validate.Range(min=0), no_sevens])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"trimmed": "  ada lovelace ", "loud": "hi", "count": None},
+        {"trimmed": None, "loud": None, "count": -7},
+        {"loud": 1, "count": 7},
+        {"count": "7"},
+    ],
+)
+def test_fields_with_their_own_ways_load_alike(data):
+    assert_loads_alike(WithFieldProcessors(), data)
 
 
 LOCAL = RequestFacts(host="localhost", is_https=False, origin=None, now=datetime.now(UTC))

@@ -22,7 +22,6 @@ def stored(name: str, value: str = "1", **fields: Any) -> StoredCookie:
         "samesite": None,
         "partitioned": False,
         "priority": "Medium",
-        "creation": 0,
     }
     return StoredCookie(name=name, value=value, **{**defaults, **fields})
 

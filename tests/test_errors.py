@@ -198,3 +198,30 @@ def test_a_body_cut_short_of_its_content_length_is_refused(client):
         "_body": ["The body ended after 27 of the 500 bytes that Content-Length announced."]
     }
     assert [finding["code"] for finding in problem["findings"]] == ["invalid_body"]
+
+
+class Trickle(io.RawIOBase):
+    """A server's input stream that hands over a few bytes a read, as a socket may."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        size = min(len(buffer), 5, len(self.data))
+        buffer[:size], self.data = self.data[:size], self.data[size:]
+        return size
+
+
+def test_a_body_handed_over_in_pieces_is_read_whole(client):
+    body = b'{"name": "pieces", "value": "read one by one"}'
+    response = client.post(
+        "/cookies",
+        data=body,
+        content_type="application/json",
+        environ_overrides={"wsgi.input": Trickle(body)},
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["value"] == "read one by one"

@@ -149,6 +149,7 @@ ROWS = [Row(id, [header]) for id, header in PLAIN_ROWS.items()] + [
         then=("https", SITE, "/docs/x/next"),
     ),
     Row("replace", ["a=1", "b=2", "a=3"], then=("https", SITE, "/r/next")),
+    Row("replace_unchanged", ["a=1", "b=2", "a=1"], then=("https", SITE, "/r/next")),
     Row("delete", ["a=1", "b=2", "a=; Max-Age=0"], then=("https", SITE, "/r/next")),
     Row("secure_not_sent_over_http", ["s=1; Secure", "p=2"], then=("http", SITE, "/r/next")),
     Row(
