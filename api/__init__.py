@@ -12,9 +12,6 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
 from api import openapi
 from api.cookies import ns as cookies_ns
 from api.cors import init_cors
@@ -22,6 +19,9 @@ from api.errors import problem_response
 from api.lint import ns as lint_ns
 from api.settings import load_settings, string_list
 from cookierules.domains import public_suffix_list
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 TITLE = "Cookie API"
 VERSION = "1.0.0"

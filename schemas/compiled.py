@@ -10,9 +10,9 @@ messages are still the schema's, and nothing about a shape is written here. A va
 beside it) is not called. A schema using something they do not plan for (load hooks, a
 post_dump hook given the original, ``many``, ``partial``, dotted attributes, a custom accessor)
 gets marshmallow's own method instead, and a field that deserializes or validates its own way
-keeps its own ``deserialize``. A nested schema (``Nested``, or a ``List``
-of them) is dumped by its own compiled dumper. ``tests/test_compiled_schemas.py`` checks that each
-gives what marshmallow gives, errors included.
+keeps its own ``deserialize``. A nested schema (``Nested``, or a ``List`` of them) is dumped by
+its own compiled dumper. ``tests/test_compiled_schemas.py`` checks that each gives what
+marshmallow gives, errors included.
 """
 
 from __future__ import annotations
@@ -111,6 +111,7 @@ def _plain_loading(field: fields.Field) -> bool:
         kind.deserialize is fields.Field.deserialize
         and kind._validate_missing is fields.Field._validate_missing
         and kind._validate is fields.Field._validate
+        and kind._validate_all is fields.Field._validate_all
         and not field.pre_load
         and not field.post_load
     )
