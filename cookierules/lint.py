@@ -63,27 +63,14 @@ class Location:
     path: str
 
     @classmethod
-    @lru_cache(maxsize=256)
     def of(cls, url: str) -> Location:
-        """Raises ``InvalidUrl`` for anything but an absolute http: or https: URL.
-
-        Cached: POST /lint's body is checked for a valid URL before the engine reads it, and
-        clients ask about the same few URLs again and again.
-        """
-        try:
-            parts = urlsplit(url)
-            host = parts.hostname
-        except ValueError as error:
-            raise InvalidUrl(f"{url!r} is not a URL: {error}.") from None
-        if parts.scheme not in ("http", "https") or not host:
-            raise InvalidUrl(f"{url!r} is not an absolute http: or https: URL.")
-        if not host.isascii():
-            # RFC 6265bis §5.1.2: the canonicalized host name is its IDNA A-label form.
-            try:
-                host = idna.encode(host, uts46=True).decode("ascii")
-            except idna.IDNAError as error:
-                raise InvalidUrl(f"{url!r} has no valid host name: {error}.") from None
-        return cls(parts.scheme, host, parts.path or "/")
+        """Raises ``InvalidUrl`` for anything but an absolute http: or https: URL."""
+        # Cached: POST /lint's body is checked for a valid URL before the engine reads it, and
+        # clients ask about the same few URLs again and again. A long URL is not kept, so the
+        # cache stays small whatever the bodies hold.
+        if len(url) <= _CACHED_URL_CHARS:
+            return _cached_location(url)
+        return _location(url)
 
     @property
     def site(self) -> tuple[str, str]:
@@ -93,6 +80,27 @@ class Location:
     def secure(self) -> bool:
         """A secure context: https, or a loopback host (localhost counts)."""
         return is_secure_origin(self.scheme, self.host)
+
+
+def _location(url: str) -> Location:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as error:
+        raise InvalidUrl(f"{url!r} is not a URL: {error}.") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise InvalidUrl(f"{url!r} is not an absolute http: or https: URL.")
+    if not host.isascii():
+        # RFC 6265bis §5.1.2: the canonicalized host name is its IDNA A-label form.
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError as error:
+            raise InvalidUrl(f"{url!r} has no valid host name: {error}.") from None
+    return Location(parts.scheme, host, parts.path or "/")
+
+
+_CACHED_URL_CHARS = 2048
+_cached_location = lru_cache(maxsize=256)(_location)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from schemas.cookies import (
     CookieNameSchema,
     CookieRequestSchema,
     CookieSchema,
+    DeclaredLength,
     DeleteCookieQuerySchema,
     ReceivedCookieSchema,
 )
@@ -195,6 +196,23 @@ class WithFieldProcessors(Schema):
     trimmed = fields.String(pre_load=[str.strip], post_load=[str.title])
     loud = Shouting()
     count = fields.Integer(allow_none=True, validate=[validate.Range(min=0), no_sevens])
+
+
+class AtMostThree(DeclaredLength):
+    """A declared limit's subclass that checks it after all."""
+
+    def __call__(self, value: Any) -> Any:
+        return validate.Length.__call__(self, value)
+
+
+class WithDeclaredLimits(Schema):
+    documented = fields.String(validate=DeclaredLength(max=3))
+    checked = fields.String(validate=AtMostThree(max=3))
+
+
+@pytest.mark.parametrize("data", [{"documented": "long", "checked": "abc"}, {"checked": "long"}])
+def test_only_validators_that_check_nothing_are_left_out(data):
+    assert_loads_alike(WithDeclaredLimits(), data)
 
 
 @pytest.mark.parametrize(

@@ -69,3 +69,13 @@ def test_a_secure_url_may_overwrite_a_secure_cookie():
 
     assert [item.code for item in found] == ["replaces_cookie"]
     assert [(c.name, c.value, c.secure) for c in jar.cookies] == [("a", "2", False)]
+
+
+def test_a_replacement_keeps_its_place_only_with_the_same_value():
+    """The jar is in creation order; Chromium keeps the creation time of an unchanged value
+    (MaybeDeleteEquivalentCookieAndUpdateStatus, net/cookies/cookie_monster.h)."""
+    jar = CookieJar()
+    for name, value in [("a", "1"), ("b", "2"), ("c", "3"), ("a", "1"), ("b", "9")]:
+        jar.store(stored(name, value), from_script=False, secure_scheme=True, now=NOW_DATE)
+
+    assert [(c.name, c.value) for c in jar.cookies] == [("a", "1"), ("c", "3"), ("b", "9")]

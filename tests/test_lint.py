@@ -305,6 +305,18 @@ def test_an_international_host_is_canonicalized_to_punycode(client):
     ]
 
 
+@pytest.mark.parametrize("length", [100, 5000])
+def test_a_long_url_is_read_like_a_short_one(client, length: int):
+    """A URL of a usual length and a long one, which is parsed without being cached."""
+    directory = "/" + "d" * length
+    url = f"https://www.example.com{directory}/page?q={'x' * length}"
+    response = client.post("/lint", json={"url": url, "set_cookie": ["a=1"], "then_url": url})
+
+    report = response.get_json()
+    assert report["results"][0]["cookie"]["path"] == directory
+    assert report["cookie_header"] == "a=1"
+
+
 def test_a_host_that_is_no_host_name_is_a_400(client):
     response = client.post("/lint", json={**GOOD, "url": "https://ex\u200dample..com/"})
 
