@@ -84,7 +84,7 @@ class Location:
 
 def _location(url: str) -> Location:
     try:
-        parts = urlsplit(url)
+        parts = _urlsplit(url)
         host = parts.hostname
     except ValueError as error:
         raise InvalidUrl(f"{url!r} is not a URL: {error}.") from None
@@ -101,6 +101,9 @@ def _location(url: str) -> Location:
 
 _CACHED_URL_CHARS = 2048
 _cached_location = lru_cache(maxsize=256)(_location)
+# urlsplit without the standard library's own cache, which keeps URLs of any length: a POST
+# /lint body may hold a URL of megabytes.
+_urlsplit = getattr(urlsplit, "__wrapped__", urlsplit)
 
 
 @dataclass(frozen=True, slots=True)

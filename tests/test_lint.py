@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -315,6 +317,26 @@ def test_a_long_url_is_read_like_a_short_one(client, length: int):
     report = response.get_json()
     assert report["results"][0]["cookie"]["path"] == directory
     assert report["cookie_header"] == "a=1"
+
+
+def _lint_long_urls(client) -> None:
+    for number in range(10):
+        url = f"https://www.example.com/{number}/" + "p" * 1_000_000
+        assert client.post("/lint", json={"url": url, "set_cookie": ["a=1"]}).status_code == 200
+
+
+def test_long_urls_are_not_kept_after_the_request(client):
+    """A body may hold a URL of megabytes; no cache keeps one (10 MB of URLs here)."""
+    tracemalloc.start()
+    try:
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        _lint_long_urls(client)
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 1_000_000
 
 
 def test_a_host_that_is_no_host_name_is_a_400(client):
