@@ -188,9 +188,9 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
     if parsed.cookie is None:
         return HeaderResult(header, "rejected", None, problems)
     cookie = parsed.cookie
-    # Max-Age wins over Expires (§5.7), so only the attribute that counts is checked.
-    checked = replace(cookie, expires=None) if cookie.max_age is not None else cookie
-    problems += _in_context(check_storage(checked, context) + context_warnings(cookie, context))
+    # The expiry findings of the storage rules are left out (_SAID_BY_EXPIRY): those made below
+    # read the attribute that counts, Max-Age over Expires (§5.7).
+    problems += _in_context(check_storage(cookie, context) + context_warnings(cookie, context))
     problems += check_nameless_prefix(cookie)
     expiry = expiry_of(cookie, context.now)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)
