@@ -55,16 +55,23 @@ def body_error(message: str) -> ValidationFailed:
     return ValidationFailed([finding("invalid_body", "_body", message)])
 
 
-def problem(status: int, detail: str, **members: object) -> Response:
-    """A problem+json response; extension members such as ``errors`` go in ``members``."""
-    body = {
+def problem_body(status: int, detail: str, **members: object) -> dict[str, object]:
+    """An RFC 9457 problem details object; extension members such as ``errors`` go in
+    ``members``."""
+    return {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
         **members,
     }
-    return Response(json_bytes(body), status, mimetype=PROBLEM_JSON)
+
+
+def problem(status: int, detail: str, **members: object) -> Response:
+    """A problem+json response; extension members such as ``errors`` go in ``members``."""
+    return Response(
+        json_bytes(problem_body(status, detail, **members)), status, mimetype=PROBLEM_JSON
+    )
 
 
 def problem_response(error: HTTPException) -> Response:
