@@ -11,10 +11,11 @@ from flask import Response, request
 from werkzeug.exceptions import BadHost, BadRequest, HTTPException
 
 from cookierules.findings import Finding, finding
+from schemas.compiled import compile_dumper
 from schemas.findings import FindingSchema
 
 PROBLEM_JSON = "application/problem+json"
-_FINDINGS = FindingSchema(many=True)
+_DUMP_FINDING = compile_dumper(FindingSchema())
 
 
 class ValidationFailed(BadRequest):
@@ -84,7 +85,7 @@ def problem_response(error: HTTPException) -> Response:
         # The limit that applied: the app's, or the one the view set for its request.
         detail = f"The request body is larger than {request.max_content_length} bytes."
     members = (
-        {"errors": error.errors, "findings": _FINDINGS.dump(error.findings)}
+        {"errors": error.errors, "findings": [_DUMP_FINDING(item) for item in error.findings]}
         if isinstance(error, ValidationFailed)
         else {}
     )
