@@ -150,10 +150,11 @@ def lint_set_cookies(
     response = Location.of(url)
     later = Location.of(then_url) if then_url is not None else None
     top_level = Location.of(site_for_cookies) if site_for_cookies is not None else None
+    top_site = top_level.site if top_level is not None else None
     context = SetContext(
         host=response.host,
         secure_origin=response.secure,
-        cross_site=top_level is not None and top_level.site != response.site,
+        cross_site=top_site is not None and top_site != response.site,
         from_script=from_script,
         now=now,
         initiator=site_for_cookies,
@@ -168,7 +169,7 @@ def lint_set_cookies(
         host=later.host,
         path=later.path,
         secure=later.secure,
-        cross_site=top_level is not None and top_level.site != later.site,
+        cross_site=top_site is not None and top_site != later.site,
         now=now,
     )
     sent, not_sent = [], []
