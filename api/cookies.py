@@ -127,8 +127,9 @@ def request_facts(current: Request) -> RequestFacts:
     )
 
 
-def received_cookies() -> list[dict[str, Any]]:
-    """The cookies of the Cookie header, in order, duplicates kept, hidden names left out."""
+def received_cookies(only: str | None = None) -> list[dict[str, Any]]:
+    """The cookies of the Cookie header, in order, duplicates kept, hidden names left out; with
+    ``only``, just the cookies of that name (the others are not decoded or verified)."""
     settings = cookie_settings(current_app)
     header = request.headers.get("Cookie", "")
     # WSGI hands headers over as latin-1; browsers send UTF-8.
@@ -136,7 +137,7 @@ def received_cookies() -> list[dict[str, Any]]:
         header = header.encode("latin-1").decode("utf-8", "replace")
     cookies = []
     for name, raw in parse_cookie_header(header):
-        if settings.is_hidden(name):
+        if (only is not None and name != only) or settings.is_hidden(name):
             continue
         value, signature = read_wire_value(name, raw, settings.signer)
         cookies.append({"name": name, "value": value, "signature": signature})
@@ -287,9 +288,9 @@ class Cookie(Resource):
                 example: {name: theme, value: dark, signature: none}
           404: CookieNotFound
         """
-        for cookie in received_cookies():
-            if cookie["name"] == name:
-                return json_response(cookie, headers=_READ_HEADERS)
+        found = received_cookies(only=name)
+        if found:
+            return json_response(found[0], headers=_READ_HEADERS)
         shown = name if len(name) <= _SHOWN_NAME_LIMIT else f"{name[:_SHOWN_NAME_LIMIT]}…"
         # The answer depends on the Cookie header as much as a 200 does.
         response = problem(404, f"This request carries no cookie named {shown!r}.")

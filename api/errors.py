@@ -11,10 +11,11 @@ from flask import Response, request
 from werkzeug.exceptions import BadHost, BadRequest, HTTPException
 
 from cookierules.findings import Finding, finding
+from schemas.compiled import compile_dumper
 from schemas.findings import FindingSchema
 
 PROBLEM_JSON = "application/problem+json"
-_FINDINGS = FindingSchema(many=True)
+_DUMP_FINDING = compile_dumper(FindingSchema())
 
 
 class ValidationFailed(BadRequest):
@@ -55,16 +56,23 @@ def body_error(message: str) -> ValidationFailed:
     return ValidationFailed([finding("invalid_body", "_body", message)])
 
 
-def problem(status: int, detail: str, **members: object) -> Response:
-    """A problem+json response; extension members such as ``errors`` go in ``members``."""
-    body = {
+def problem_body(status: int, detail: str, **members: object) -> dict[str, object]:
+    """An RFC 9457 problem details object; extension members such as ``errors`` go in
+    ``members``."""
+    return {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
         **members,
     }
-    return Response(json_bytes(body), status, mimetype=PROBLEM_JSON)
+
+
+def problem(status: int, detail: str, **members: object) -> Response:
+    """A problem+json response; extension members such as ``errors`` go in ``members``."""
+    return Response(
+        json_bytes(problem_body(status, detail, **members)), status, mimetype=PROBLEM_JSON
+    )
 
 
 def problem_response(error: HTTPException) -> Response:
@@ -77,7 +85,7 @@ def problem_response(error: HTTPException) -> Response:
         # The limit that applied: the app's, or the one the view set for its request.
         detail = f"The request body is larger than {request.max_content_length} bytes."
     members = (
-        {"errors": error.errors, "findings": _FINDINGS.dump(error.findings)}
+        {"errors": error.errors, "findings": [_DUMP_FINDING(item) for item in error.findings]}
         if isinstance(error, ValidationFailed)
         else {}
     )

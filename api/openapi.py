@@ -24,13 +24,13 @@ from flask import Flask, Response
 from flask_restx import Api
 from marshmallow import Schema, fields
 
+from api.errors import PROBLEM_JSON, problem_body
 from cookierules.cookie import Cookie
 from cookierules.storage import check_secure_requirements
 from schemas.findings import FindingSchema
 from schemas.problems import ProblemSchema, ValidationProblemSchema
 
 OPENAPI_VERSION = "3.0.3"
-PROBLEM_JSON = "application/problem+json"
 _FLASK_PARAMETER = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 _METHOD_ORDER = ("get", "post", "put", "patch", "delete")
 
@@ -52,13 +52,7 @@ def _problem_response(
     status: HTTPStatus, description: str, detail: str, schema: str = "Problem", **members: Any
 ) -> dict[str, Any]:
     """A problem+json response, with an example body as the app writes it."""
-    example = {
-        "type": "about:blank",
-        "title": status.phrase,
-        "status": status.value,
-        "detail": detail,
-        **members,
-    }
+    example = problem_body(status.value, detail, **members)
     return {
         "description": description,
         "content": {PROBLEM_JSON: {"schema": schema, "example": example}},

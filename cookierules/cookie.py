@@ -8,6 +8,8 @@ from email.utils import format_datetime
 
 SAMESITE_VALUES = ("Strict", "Lax", "None")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Whitespace around names, values and attributes: space and horizontal tab (RFC 6265bis §5.6).
+WHITESPACE = " \t"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,15 @@ def expired(cookie: Cookie) -> Cookie:
     return replace(cookie, value="", max_age=0, expires=EPOCH)
 
 
+def split_pair(text: str) -> tuple[str, str, bool]:
+    """Name and value of ``name=value``, and whether it had "="; a part without "=" is a value
+    with no name (RFC 6265bis §5.6 for Set-Cookie, and how browsers send nameless cookies)."""
+    name, equals, value = text.partition("=")
+    if not equals:
+        return "", text.strip(WHITESPACE), False
+    return name.strip(WHITESPACE), value.strip(WHITESPACE), True
+
+
 def parse_cookie_header(header: str) -> list[tuple[str, str]]:
     """Split a Cookie header into (name, raw value) pairs, keeping order and duplicates.
 
@@ -63,10 +74,7 @@ def parse_cookie_header(header: str) -> list[tuple[str, str]]:
     """
     pairs = []
     for part in header.split(";"):
-        name, eq, value = part.partition("=")
-        if not eq:
-            name, value = "", name
-        name, value = name.strip(" \t"), value.strip(" \t")
+        name, value, _ = split_pair(part)
         if name or value:
             pairs.append((name, value))
     return pairs

@@ -150,10 +150,11 @@ def lint_set_cookies(
     response = Location.of(url)
     later = Location.of(then_url) if then_url is not None else None
     top_level = Location.of(site_for_cookies) if site_for_cookies is not None else None
+    top_site = top_level.site if top_level is not None else None
     context = SetContext(
         host=response.host,
         secure_origin=response.secure,
-        cross_site=top_level is not None and top_level.site != response.site,
+        cross_site=top_site is not None and top_site != response.site,
         from_script=from_script,
         now=now,
         initiator=site_for_cookies,
@@ -168,7 +169,7 @@ def lint_set_cookies(
         host=later.host,
         path=later.path,
         secure=later.secure,
-        cross_site=top_level is not None and top_level.site != later.site,
+        cross_site=top_site is not None and top_site != later.site,
         now=now,
     )
     sent, not_sent = [], []
@@ -188,9 +189,9 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
     if parsed.cookie is None:
         return HeaderResult(header, "rejected", None, problems)
     cookie = parsed.cookie
-    # Max-Age wins over Expires (§5.7), so only the attribute that counts is checked.
-    checked = replace(cookie, expires=None) if cookie.max_age is not None else cookie
-    problems += _in_context(check_storage(checked, context) + context_warnings(cookie, context))
+    # The expiry findings of the storage rules are left out (_SAID_BY_EXPIRY): those made below
+    # read the attribute that counts, Max-Age over Expires (§5.7).
+    problems += _in_context(check_storage(cookie, context) + context_warnings(cookie, context))
     problems += check_nameless_prefix(cookie)
     expiry = expiry_of(cookie, context.now)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)

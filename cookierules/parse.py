@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from cookierules.cookie import Cookie
+from cookierules.cookie import WHITESPACE, Cookie, split_pair
 from cookierules.dates import parse_cookie_date, parse_max_age
 from cookierules.domains import InvalidDomain, normalize_domain
 from cookierules.findings import Finding, finding
@@ -19,7 +19,6 @@ from cookierules.grammar import check_attribute_length, first_control_character
 
 _Value = TypeVar("_Value")
 
-_WHITESPACE = " \t"
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 # Chromium's Priority attribute (net/cookies/cookie_constants.cc), Medium when absent.
 PRIORITIES = ("Low", "Medium", "High")
@@ -53,14 +52,6 @@ class ParsedSetCookie:
     priority: str = DEFAULT_PRIORITY
 
 
-def _split_pair(text: str) -> tuple[str, str, bool]:
-    """Name and value of ``name=value``; a part without "=" is a value with no name (§5.6)."""
-    name, equals, value = text.partition("=")
-    if not equals:
-        return "", text.strip(_WHITESPACE), False
-    return name.strip(_WHITESPACE), value.strip(_WHITESPACE), True
-
-
 def _inner_tab(name: str, value: str, attributes: str) -> str | None:
     """Where a tab stands inside a name, value or attribute, not around them; None if nowhere."""
     if "\t" in name:
@@ -69,7 +60,7 @@ def _inner_tab(name: str, value: str, attributes: str) -> str | None:
         return "value"
     for cookie_av in attributes.split(";"):
         attribute, _, attribute_value = cookie_av.partition("=")
-        if "\t" in attribute.strip(_WHITESPACE) or "\t" in attribute_value.strip(_WHITESPACE):
+        if "\t" in attribute.strip(WHITESPACE) or "\t" in attribute_value.strip(WHITESPACE):
             return "attribute"
     return None
 
@@ -78,7 +69,7 @@ def parse_set_cookie(header: str) -> ParsedSetCookie:
     """Parse one Set-Cookie header value as RFC 6265bis §5.6 and browsers do."""
     findings: list[Finding] = []
     pair, _, attributes = header.partition(";")
-    name, value, has_equals = _split_pair(pair)
+    name, value, has_equals = split_pair(pair)
     # RFC 6265bis §5.6: control characters (CR, LF and NUL too) drop the whole line.
     control = first_control_character(header)
     if control is not None:
@@ -136,8 +127,8 @@ def parse_set_cookie(header: str) -> ParsedSetCookie:
         # RFC 6265bis §5.6: an attribute without "=" is a name with an empty value.
         attribute, _, attribute_value = cookie_av.partition("=")
         attribute, attribute_value = (
-            attribute.strip(_WHITESPACE),
-            attribute_value.strip(_WHITESPACE),
+            attribute.strip(WHITESPACE),
+            attribute_value.strip(WHITESPACE),
         )
         if not attribute and not attribute_value:
             continue

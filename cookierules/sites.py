@@ -6,7 +6,7 @@ import ipaddress
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from cookierules.domains import is_ip_address, public_suffix_list
+from cookierules.domains import is_ip_address, registrable_domain
 
 
 @lru_cache(maxsize=64)
@@ -23,8 +23,9 @@ def is_secure_origin(scheme: str, host: str) -> bool:
 
 
 def site_of(scheme: str, host: str) -> tuple[str, str]:
-    """The schemeful site of a host: its registrable domain, or the host itself."""
-    return scheme, public_suffix_list().privatesuffix(host) or host
+    """The schemeful site of a host: its registrable domain, or the host itself (an IP address
+    has none, as in Chromium's net/base/schemeful_site.cc)."""
+    return scheme, registrable_domain(host) or host
 
 
 def origin_site(origin: str) -> tuple[str, str] | None:
