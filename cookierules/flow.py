@@ -399,8 +399,8 @@ class _Flow:
         self.findings.append(
             flow_finding(
                 "default_path",
-                f'"{cookie.name}" is not sent to {location.path}. No Path: the path is '
-                f"{cookie.path}, the directory of {origin.request_path}; add `Path=/`.",
+                f"no Path: the path is {cookie.path}, the directory of {origin.request_path}; "
+                f'add `Path=/`. ("{cookie.name}" is not sent to {location.path}.)',
                 index,
                 cookie.name,
             )
