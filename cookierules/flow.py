@@ -48,7 +48,8 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # An answer's bytes per cookie listed, beyond its name, value, domain and path (the JSON keys).
 _COOKIE_JSON_BYTES = 240
-_PROBLEM_JSON_BYTES = 400
+_PROBLEM_JSON_BYTES = 600  # a message, a spec and, for some, a note on how browsers differ
+_STEP_JSON_BYTES = 600
 
 
 class FlowError(ValueError):
@@ -169,6 +170,7 @@ class _SetBy:
     request_path: str
     sent: bool = False
     last_reason: str | None = None
+    path_given: bool | None = None  # whether its Path attribute was used, once looked up
 
 
 def check_flow_size(steps: Sequence[Step]) -> None:
@@ -208,6 +210,7 @@ class _Flow:
         self.set_by: dict[tuple, _SetBy] = {}
         self.shadowed: set[tuple] = set()
         self.default_path_told: set[tuple] = set()
+        self.allowed_unsafe: set[tuple] = set()
         self.header_too_large_told = False
         self.answer_bytes = 0
 
@@ -259,7 +262,16 @@ class _Flow:
         ]
         self.jar.remove_expired(at)
         jar = in_send_order(self.jar.cookies)
-        self.count(jar, results, script_results, not_sent)
+        self.count(
+            request.url
+            + request.top_level_url
+            + (header or "")
+            + ((step and step.recorded_cookie_header) or ""),
+            jar,
+            results,
+            script_results,
+            not_sent,
+        )
         self.reports.append(
             StepReport(
                 url=request.url,
@@ -332,7 +344,8 @@ class _Flow:
                 )
             )
         samesite = _samesite_problem(cookie, context, at)
-        if samesite == "allowed_unsafe":
+        if samesite == "allowed_unsafe" and cookie.key not in self.allowed_unsafe:
+            self.allowed_unsafe.add(cookie.key)
             self.findings.append(
                 flow_finding(
                     "lax_allow_unsafe",
@@ -344,7 +357,7 @@ class _Flow:
                     cookie.name,
                 )
             )
-        elif samesite is not None:
+        elif isinstance(samesite, Finding):
             problems.append(samesite)
         if self.blocked and context.third_party and cookie.partition_key is None:
             # Third-party cookie blocking (CookieSettings): EXCLUDE_USER_PREFERENCES.
@@ -392,8 +405,10 @@ class _Flow:
         origin.last_reason = problems[0].message
         if problems[0].code != "not_sent_path" or cookie.key in self.default_path_told:
             return
-        parsed = parse_set_cookie(origin.header).cookie
-        if parsed is not None and parsed.path is not None and parsed.path.startswith("/"):
+        if origin.path_given is None:
+            parsed = parse_set_cookie(origin.header).cookie
+            origin.path_given = bool(parsed and parsed.path and parsed.path.startswith("/"))
+        if origin.path_given:
             return
         self.default_path_told.add(cookie.key)
         self.findings.append(
@@ -471,19 +486,34 @@ class _Flow:
 
     def count(
         self,
+        url: str,
         jar: list[StoredCookie],
         results: list[HeaderResult],
         script_results: list[HeaderResult],
         not_sent: list[NotSentCookie],
     ) -> None:
         """Keep the answer within ``MAX_ANSWER_BYTES``, counted as it grows."""
-        size = sum(
-            len(c.name) + len(c.value) + len(c.domain) + len(c.path) + _COOKIE_JSON_BYTES
-            for c in jar
+        size = (
+            _STEP_JSON_BYTES
+            + 3 * len(url)
+            + sum(
+                len(c.name) + len(c.value) + len(c.domain) + len(c.path) + _COOKIE_JSON_BYTES
+                for c in jar
+            )
         )
         for result in (*results, *script_results):
             size += 2 * len(result.set_cookie) + _PROBLEM_JSON_BYTES * (len(result.problems) + 1)
-        size += sum(_PROBLEM_JSON_BYTES * len(item.problems) for item in not_sent)
+        size += sum(
+            len(item.name)
+            + len(item.domain)
+            + len(item.path)
+            + _COOKIE_JSON_BYTES
+            + _PROBLEM_JSON_BYTES * len(item.problems)
+            for item in not_sent
+        )
+        self.add_answer_bytes(size)
+
+    def add_answer_bytes(self, size: int) -> None:
         self.answer_bytes += size
         if self.answer_bytes > MAX_ANSWER_BYTES:
             raise FlowError(
@@ -671,4 +701,5 @@ def replay(
         )
         flow.run(pending, Response(), (), at, None)
     flow.never_sent()
+    flow.add_answer_bytes(sum(len(item.message) + _PROBLEM_JSON_BYTES for item in flow.findings))
     return FlowReport(browser, flow.reports, flow.findings)
