@@ -21,8 +21,10 @@ from cookierules.contexts import (
     STRICT,
     Kind,
     RequestContext,
+    host_site,
     request_context,
 )
+from cookierules.domains import domain_matches
 from cookierules.findings import Finding, finding
 from cookierules.jar import CookieJar, StoredCookie
 from cookierules.lint import HeaderResult, InvalidUrl, Location, check_url, receive
@@ -228,7 +230,11 @@ class _Flow:
         location = _location(request.url, "url")
         top = _location(request.top_level_url, "top_level_url")
         context = request_context(
-            request.kind, request.method, location.site, top.site, request.initiator
+            request.kind,
+            request.method,
+            host_site(location.scheme, location.host),
+            host_site(top.scheme, top.host),
+            request.initiator,
         )
         # Fetch §4.5: credentials "omit", or "same-origin" to another origin, carry no cookies
         # and store none.
@@ -241,12 +247,10 @@ class _Flow:
             for value in response.set_cookie
         ]
         # document.cookie runs in the document: the navigated one, or the page of a request.
-        document = location if request.kind != "subresource" else top
-        document_context = (
-            context
-            if request.kind != "subresource"
-            else request_context("navigation", "GET", top.site, top.site, None)
-        )
+        document, document_context = location, context
+        if scripts and request.kind == "subresource":
+            page = host_site(top.scheme, top.host)
+            document, document_context = top, request_context("navigation", "GET", page, page, None)
         script_results = [
             self.store(
                 value,
@@ -306,10 +310,15 @@ class _Flow:
         )
         sent: list[StoredCookie] = []
         not_sent: list[NotSentCookie] = []
+        host = location.host
         for cookie in in_send_order(self.jar.cookies):
+            if (
+                cookie.domain != host
+                if cookie.host_only
+                else not domain_matches(host, cookie.domain)
+            ):
+                continue  # another host's cookie (§5.8.3): not this request's business
             first = exclusion(cookie, request)
-            if first is not None and first.code == "not_sent_domain":
-                continue  # another host's cookie: not this request's business
             problems = [first] if first is not None else []
             problems += self.context_problems(cookie, context, at, omitted, index)
             if not problems:
