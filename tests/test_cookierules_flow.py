@@ -571,3 +571,19 @@ def test_joined_values_are_named_and_the_prediction_stays_chromiums(header, code
 def test_one_value_is_not_called_joined(header):
     [result] = lint_set_cookies(f"{APP}/", [header], now=T0).results
     assert not [p for p in result.problems if p.code.startswith("set_cookie_")]
+
+
+@pytest.mark.parametrize(
+    ("headers", "initiator"),
+    [
+        ([{"name": "Sec-Fetch-Site", "value": "none"}], None),
+        ([{"name": "Origin", "value": "https://idp.example"}], "https://idp.example"),
+        ([{"name": "Referer", "value": "https://idp.example/form?x=1"}], "https://idp.example"),
+        ([{"name": "Sec-Fetch-Site", "value": "cross-site"}], "null"),
+        ([{"name": "Sec-Fetch-Site", "value": "same-origin"}], APP),
+    ],
+)
+def test_a_har_entry_names_its_initiator_from_its_headers(headers, initiator):
+    [step], _ = har_steps(har(entry(f"{APP}/x", sent=headers)))
+
+    assert step.initiator == initiator
