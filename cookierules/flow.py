@@ -29,6 +29,7 @@ from cookierules.findings import Finding, finding
 from cookierules.jar import CookieJar, StoredCookie
 from cookierules.lint import HeaderResult, InvalidUrl, Location, check_url, receive
 from cookierules.parse import parse_set_cookie
+from cookierules.paths import default_path
 from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
 from cookierules.storage import SetContext
 
@@ -204,6 +205,7 @@ class _Flow:
 
     def __init__(self, now: datetime, browser: str, insert_hops: bool) -> None:
         self.jar = CookieJar()
+        self.ordered: list[StoredCookie] = []  # the jar in send order (§5.8.3)
         self.clock = now.astimezone(UTC)
         self.blocked = browser == "chromium-third-party-blocked"
         self.insert_hops = insert_hops
@@ -265,7 +267,7 @@ class _Flow:
             for value in scripts
         ]
         self.jar.remove_expired(at)
-        jar = in_send_order(self.jar.cookies)
+        jar = self.ordered = in_send_order(self.jar.cookies)
         self.count(
             request.url
             + request.top_level_url
@@ -311,7 +313,8 @@ class _Flow:
         sent: list[StoredCookie] = []
         not_sent: list[NotSentCookie] = []
         host = location.host
-        for cookie in in_send_order(self.jar.cookies):
+        # The jar in send order as the step before left it: nothing changed it since.
+        for cookie in self.ordered:
             if (
                 cookie.domain != host
                 if cookie.host_only
@@ -400,7 +403,10 @@ class _Flow:
         jar = _BlockingJar(self.jar) if self.blocked and context.third_party else self.jar
         result = receive(value, location, set_context, jar, context.partition_key)
         if result.cookie is not None:
-            self.set_by[result.cookie.key] = _SetBy(index, value, location.path)
+            # A path other than the default one came from a Path attribute; the same one may
+            # have, which the header tells when it matters (note_not_sent).
+            given = True if result.cookie.path != default_path(location.path) else None
+            self.set_by[result.cookie.key] = _SetBy(index, value, location.path, path_given=given)
         return result
 
     # The flow's findings -------------------------------------------------------------------
