@@ -1,0 +1,145 @@
+"""A real ``cookie-api`` against clients that stall, spoof proxy headers or send odd requests."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import resource
+import selectors
+import socket
+import time
+
+import pytest
+
+from api.asgi import BODY_IDLE_TIMEOUT
+from tests.conftest import require
+from tests.raw_http import PROBLEM_JSON, address, build_request, exchange, parse_response
+
+SET_BODY = json.dumps({"name": "stalled", "value": "v"}).encode()
+POST_HEAD = (
+    b"POST /cookies HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    b"Content-Length: %d\r\n\r\n" % len(SET_BODY)
+)
+HALF_BODY = POST_HEAD + SET_BODY[: len(SET_BODY) // 2]
+STALLED = 1_200
+
+
+def raise_open_file_limit(wanted: int) -> None:
+    """Let this process hold ``wanted`` sockets (raising the soft limit up to the hard one)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return
+    require(
+        hard == resource.RLIM_INFINITY or hard >= wanted,
+        f"the open-file limit ({hard}) is under the {wanted} sockets this test holds",
+    )
+    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+def read_until_closed(sockets: list[socket.socket], timeout: float) -> dict[socket.socket, tuple]:
+    """Read every socket until the server closes it; (bytes, seconds from now) for each closed
+    within ``timeout``."""
+    started = time.monotonic()
+    received = {sock: b"" for sock in sockets}
+    closed: dict[socket.socket, tuple] = {}
+    with selectors.DefaultSelector() as selector:
+        for sock in sockets:
+            sock.setblocking(False)
+            selector.register(sock, selectors.EVENT_READ)
+        while len(closed) < len(sockets) and time.monotonic() - started < timeout:
+            for key, _ in selector.select(timeout=0.5):
+                sock = key.fileobj
+                try:
+                    chunk = sock.recv(65536)
+                except BlockingIOError:
+                    continue
+                except ConnectionResetError:
+                    chunk = b""
+                received[sock] += chunk
+                if not chunk:
+                    closed[sock] = (received[sock], time.monotonic() - started)
+                    selector.unregister(sock)
+    return closed
+
+
+def test_1200_stalled_bodies_lock_no_one_out_and_are_answered_408_and_closed(start_server):
+    """Each connection sends its headers and half its body, then nothing. Before, Granian held
+    1,024 connections per worker and the adapter waited for ever: from the 1,025th on, no one
+    got an answer, for ever."""
+    raise_open_file_limit(STALLED + 256)
+    server = start_server(workers=1)
+    stalled = []
+    try:
+        for _ in range(STALLED):
+            sock = socket.create_connection(address(server), timeout=10)
+            stalled.append(sock)
+            sock.sendall(HALF_BODY)
+        all_sent = time.monotonic()
+
+        host, port = address(server)
+        fresh = http.client.HTTPConnection(host, port, timeout=2)
+        try:
+            fresh.request("GET", "/healthz")
+            answer = fresh.getresponse()
+            assert (answer.status, answer.read()) == (200, b'{"status":"ok"}\n')
+        finally:
+            fresh.close()
+        healthz_seconds = time.monotonic() - all_sent
+        assert healthz_seconds < 2
+
+        # Each stalled body is answered when it has sent nothing for BODY_IDLE_TIMEOUT; the
+        # last one stopped sending when all_sent was taken. One second of margin.
+        closed = read_until_closed(stalled, BODY_IDLE_TIMEOUT + 1 - (time.monotonic() - all_sent))
+        assert len(closed) == STALLED, f"{STALLED - len(closed)} still open"
+        answers = [parse_response(data) for data, _ in closed.values()]
+        assert {answer.status for answer in answers} == {408}
+        assert {tuple(answer.header("content-type")) for answer in answers} == {(PROBLEM_JSON,)}
+        assert {tuple(answer.header("connection")) for answer in answers} == {("close",)}
+        assert answers[0].json()["status"] == 408
+    finally:
+        for sock in stalled:
+            sock.close()
+    # The worker is free again: every connection was let go.
+    assert exchange(server, build_request("GET", b"/healthz")).status == 200
+
+
+SPOOFED = [
+    (b"X-Forwarded-Host", b"api.good.example"),
+    (b"X-Forwarded-Proto", b"https"),
+    (b"X_Forwarded_Host", b"www.evil.example"),
+    (b"X_Forwarded_Proto", b"http"),
+    (b"Content-Type", b"application/json"),
+]
+
+
+@pytest.fixture(scope="module")
+def behind_one_proxy(start_server) -> str:
+    return start_server(TRUSTED_PROXIES="1", HIDDEN_COOKIES='["session"]')
+
+
+def test_underscore_headers_cannot_spoof_what_the_proxy_set(behind_one_proxy):
+    """A proxy that passes underscore headers (Envoy, HAProxy, Traefik, Caddy) set the
+    X-Forwarded-* pair; the client added X_Forwarded_*. WSGI spelled both the same and ProxyFix
+    believed the client's: a cookie for evil.example was set (201), not Secure."""
+    spoof = json.dumps({"name": "a", "value": "1", "domain": "evil.example"}).encode()
+    answer = exchange(behind_one_proxy, build_request("POST", b"/cookies", SPOOFED, spoof))
+    assert answer.status == 400
+    assert [item["code"] for item in answer.json()["findings"]] == ["domain_mismatch"]
+
+    plain = json.dumps({"name": "a", "value": "1"}).encode()
+    answer = exchange(behind_one_proxy, build_request("POST", b"/cookies", SPOOFED, plain))
+    assert answer.status == 201
+    assert answer.json()["secure"] is True  # the proxy's https, not the client's http
+
+
+def test_two_cookie_lines_are_two_cookies_and_hide_the_hidden_one(behind_one_proxy):
+    """Joined with "," they read as one cookie a = "1,session=SECRET": the hidden cookie's
+    value was shown."""
+    lines = [(b"Cookie", b"a=1"), (b"Cookie", b"session=SECRET"), (b"Cookie", b"b=2")]
+    answer = exchange(behind_one_proxy, build_request("GET", b"/cookies", lines))
+    assert answer.status == 200
+    assert answer.json()["cookies"] == [
+        {"name": "a", "value": "1", "signature": "none"},
+        {"name": "b", "value": "2", "signature": "none"},
+    ]
+    assert b"SECRET" not in answer.body
