@@ -143,3 +143,71 @@ def test_two_cookie_lines_are_two_cookies_and_hide_the_hidden_one(behind_one_pro
         {"name": "b", "value": "2", "signature": "none"},
     ]
     assert b"SECRET" not in answer.body
+
+
+BAD_HOST = "The Host header is not a valid host name."
+
+
+def without_host(method: str, target: bytes) -> bytes:
+    return method.encode() + b" " + target + b" HTTP/1.1\r\nConnection: close\r\n\r\n"
+
+
+def two_hosts(method: str, target: bytes) -> bytes:
+    return build_request(method, target, [(b"Host", b"evil.example")])
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        without_host("GET", b"/healthz"),
+        two_hosts("GET", b"/healthz"),
+        build_request("GET", b"/cookies", host=b"good@evil"),
+        build_request("GET", b"/cookies", host=b"a.com:99999"),
+        build_request("GET", b"/cookies", host=b"a.com:0"),
+    ],
+    ids=["no-host", "two-hosts", "userinfo", "port-too-large", "port-zero"],
+)
+def test_a_missing_repeated_or_malformed_host_is_the_documented_400(live_server, request_bytes):
+    answer = exchange(live_server, request_bytes)
+    assert answer.status == 400
+    assert answer.header("content-type") == [PROBLEM_JSON]
+    assert answer.json()["detail"] == BAD_HOST
+
+
+@pytest.mark.parametrize(
+    "host", [b"127.0.0.1", b"localhost:8000", b"[::1]:8000", b"xn--bcher-kva.example"]
+)
+def test_a_good_host_is_served(live_server, host):
+    assert exchange(live_server, build_request("GET", b"/healthz", host=host)).status == 200
+
+
+def test_a_doubled_slash_is_a_404_problem_not_a_redirect_to_nowhere(live_server):
+    """Werkzeug merged the slashes into a 308 whose problem body had no Location."""
+    answer = exchange(live_server, build_request("GET", b"/cookies//x", [(b"Cookie", b"x=1")]))
+    assert answer.status == 404
+    assert answer.header("content-type") == [PROBLEM_JSON]
+    assert answer.header("location") == []
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "status"),
+    [("OPTIONS", b"/cookies", 200), ("OPTIONS", b"/", 200), ("GET", b"/", 302)],
+)
+def test_options_and_the_root_answer_no_html(live_server, method, target, status):
+    answer = exchange(live_server, build_request(method, target))
+    assert answer.status == status
+    assert answer.header("content-type") == []
+    assert answer.body == b""
+    if status == 302:
+        assert answer.header("location") == ["/docs"]
+    else:
+        assert "GET" in answer.header("allow")[0]
+
+
+@pytest.mark.parametrize("method", ["get", "Post", "delete"])
+def test_a_method_not_in_upper_case_is_refused(live_server, method):
+    """Methods are case-sensitive (RFC 9110 §9.1); Werkzeug upper-cased "get" and served it."""
+    answer = exchange(live_server, build_request(method, b"/cookies", [(b"Cookie", b"a=1")]))
+    assert answer.status == 501
+    assert answer.header("content-type") == [PROBLEM_JSON]
+    assert b'"a"' not in answer.body
