@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import resource
 import socket
 from collections.abc import Callable
 from typing import Any
@@ -101,8 +100,9 @@ def create_server_app() -> InlineWSGI:
 # listen queue (its default, 1,024 for one worker, is how 1,030 stalled clients locked everyone
 # out). A stalled body is answered 408 within BODY_IDLE_TIMEOUT and headers that do not arrive
 # are cut after HEADER_READ_TIMEOUT_MS, so it takes more than this many connections, renewed
-# every few seconds, to keep others waiting. Each costs one file descriptor (see
-# raise_open_file_limit) and, while its body is read, at most its route's body limit.
+# every few seconds, to keep others waiting. Each costs one file descriptor (Granian raises its
+# soft open-file limit to the hard one at start; the hard one must allow this many) and, while
+# its body is read, at most its route's body limit.
 CONNECTIONS_PER_WORKER = 2048
 # Connections the kernel queues before a worker accepts them (capped by net.core.somaxconn).
 LISTEN_BACKLOG = 2048
@@ -132,34 +132,13 @@ def server_settings(workers: int) -> dict[str, Any]:
 
 def granian_options(settings: dict[str, Any]) -> dict[str, Any]:
     """``server_settings`` as Granian's keyword arguments (its HTTP/1 settings are an object)."""
-    http1 = settings.get("http1_settings")
-    if http1 is None:
-        return settings
-    return {**settings, "http1_settings": HTTP1Settings(**http1)}
-
-
-def raise_open_file_limit() -> int:
-    """Raise this process's open-file limit (inherited by its workers) so that every worker can
-    hold its ``CONNECTIONS_PER_WORKER``; the limit now in force.
-
-    Many systems start a process with a soft limit of 1,024 descriptors and a hard limit far
-    higher: the soft limit is raised up to the hard one, never past it.
-    """
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = CONNECTIONS_PER_WORKER + 256  # plus the listening socket, logs, libraries
-    if hard != resource.RLIM_INFINITY:
-        wanted = min(wanted, hard)
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-        soft = wanted
-    return soft
+    return {**settings, "http1_settings": HTTP1Settings(**settings["http1_settings"])}
 
 
 def main(argv: list[str] | None = None) -> None:
     """Start the server and print where the docs are."""
     args = parse_args(argv)
     ensure_port_is_free(args.host, args.port)
-    raise_open_file_limit()
     server = Granian(
         SERVER_APP_FACTORY,
         factory=True,

@@ -7,13 +7,24 @@ import json
 import resource
 import selectors
 import socket
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
 from api.asgi import BODY_IDLE_TIMEOUT
-from tests.conftest import require
-from tests.raw_http import PROBLEM_JSON, address, build_request, exchange, parse_response
+from api.cli import CONNECTIONS_PER_WORKER
+from api.liveness import free_port, wait_or_kill, wait_until_healthy
+from tests.conftest import cookie_api_executable, require
+from tests.raw_http import (
+    PROBLEM_JSON,
+    address,
+    build_request,
+    exchange,
+    parse_response,
+    server_processes,
+)
 
 SET_BODY = json.dumps({"name": "stalled", "value": "v"}).encode()
 POST_HEAD = (
@@ -218,3 +229,40 @@ def test_a_method_not_in_upper_case_is_refused(live_server, method):
     assert answer.status == 501
     assert answer.header("content-type") == [PROBLEM_JSON]
     assert b'"a"' not in answer.body
+
+
+def open_file_limit(pid: int) -> int:
+    """The soft open-file limit of a process (Linux)."""
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+        if line.startswith("Max open files"):
+            return int(line.split()[3])
+    raise AssertionError(f"no open-file limit for {pid}")
+
+
+def test_the_server_raises_its_open_file_limit_for_its_connections(tmp_path):
+    """Started with the soft limit of 1,024 that many systems give, a worker could not hold its
+    2,048 connections: Granian raises the soft limit to the hard one, for itself and its
+    workers (api/cli.py relies on it)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    require(
+        hard == resource.RLIM_INFINITY or hard > CONNECTIONS_PER_WORKER + 256,
+        f"the hard open-file limit ({hard}) is too low for a worker's connections",
+    )
+    port = free_port()
+    log = tmp_path / "cookie-api.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [cookie_api_executable(), "--port", str(port), "--workers", "2"],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard)),
+        )
+    try:
+        wait_until_healthy(port, process, log)
+        pids = server_processes(f"http://127.0.0.1:{port}")
+        assert len(pids) == 3  # the server and its two workers
+        assert {open_file_limit(pid) for pid in pids} == {hard}
+    finally:
+        process.terminate()
+        wait_or_kill(process, timeout=20)
