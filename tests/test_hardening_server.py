@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from api.asgi import BODY_IDLE_TIMEOUT
 from api.cli import CONNECTIONS_PER_WORKER
@@ -25,13 +26,9 @@ from tests.raw_http import (
     parse_response,
     server_processes,
 )
+from tests.test_live_server import HALF, POST_HEAD, SET_BODY
 
-SET_BODY = json.dumps({"name": "stalled", "value": "v"}).encode()
-POST_HEAD = (
-    b"POST /cookies HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-    b"Content-Length: %d\r\n\r\n" % len(SET_BODY)
-)
-HALF_BODY = POST_HEAD + SET_BODY[: len(SET_BODY) // 2]
+HALF_BODY = POST_HEAD + SET_BODY[:HALF]
 STALLED = 1_200
 
 
@@ -266,3 +263,21 @@ def test_the_server_raises_its_open_file_limit_for_its_connections(tmp_path):
     finally:
         process.terminate()
         wait_or_kill(process, timeout=20)
+
+
+@pytest.mark.parametrize(
+    ("protocol", "status"), [("HTTP/1.1", 400), ("HTTP/1.0", 200)], ids=["1.1", "1.0"]
+)
+def test_only_http_1_0_may_leave_host_out(app, protocol, status):
+    """RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400; HTTP/1.0 has no Host."""
+    environ = EnvironBuilder(path="/healthz").get_environ()
+    del environ["HTTP_HOST"]
+    environ["SERVER_PROTOCOL"] = protocol
+    _, answered, _ = run_wsgi_app(app, environ, buffered=True)
+    assert int(answered.split()[0]) == status
+
+
+def test_a_lower_case_method_is_refused_by_the_app_under_any_server(client):
+    response = client.open("/healthz", method="get")
+    assert response.status_code == 501
+    assert response.content_type == PROBLEM_JSON
