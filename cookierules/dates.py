@@ -16,8 +16,9 @@ _TIME = re.compile(r"([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:[^0-9].*)?", re.DO
 _DAY_OF_MONTH = re.compile(r"([0-9]{1,2})(?:[^0-9].*)?", re.DOTALL)
 _YEAR = re.compile(r"([0-9]{2,4})(?:[^0-9].*)?", re.DOTALL)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-# §5.6.2: Max-Age is an optional "-" then digits, and nothing else.
-_MAX_AGE = re.compile(r"-?[0-9]+")
+# §5.6.2: Max-Age is an optional "-" then digits, and nothing else. Chromium also takes a
+# leading "+" (base::StringToInt64 in CanonicalCookie's ParseExpiration, canonical_cookie.cc).
+_MAX_AGE = re.compile(r"[-+]?[0-9]+")
 # Beyond this many digits the exact number no longer matters: any such lifetime is capped.
 _MAX_AGE_DIGITS = 18
 
@@ -57,7 +58,7 @@ def parse_max_age(text: str) -> int | None:
     """The delta-seconds of a Max-Age attribute value (§5.6.2), or None where it is ignored."""
     if _MAX_AGE.fullmatch(text) is None:
         return None
-    digits = text.lstrip("-").lstrip("0")
+    digits = text.lstrip("-+").lstrip("0")
     if len(digits) > _MAX_AGE_DIGITS:
         # int() refuses very long numbers; the sign is all that is left to know.
         return -(10**_MAX_AGE_DIGITS) if text.startswith("-") else 10**_MAX_AGE_DIGITS

@@ -296,6 +296,31 @@ RULES: dict[str, Rule] = _rules(
         DROPPED,
     ),
     Rule(
+        "line_break_cuts_header",
+        "attribute_ignored",
+        "RFC 6265bis §5.6",
+        None,
+        "a Set-Cookie holds no CR or LF",
+        "the header ends at the first of them: the rest is not part of the cookie",
+        browsers="Chromium ends the header at a CR or LF and keeps what comes before "
+        "(FindFirstTerminator, net/cookies/parsed_cookie.cc; wpt cookies/value/value.html "
+        '"Set cookie but ignore value after LF"), refuses a response with a NUL in a header, '
+        "and drops a document.cookie string holding any of them (kBlockTruncatedCookies, "
+        "net/base/features.h); RFC 6265bis §5.6 drops the whole line, and RFC 9110 §5.5 "
+        "lets a recipient replace them with spaces.",
+    ),
+    Rule(
+        "nameless_value_with_equals",
+        "rejected",
+        "RFC 6265bis §5.6",
+        "EXCLUDE_AMBIGUOUS_SERIALIZATION",
+        "a cookie without a name has no `=` in its value",
+        DROPPED,
+        browsers="Chromium drops a nameless cookie whose value holds `=`, which it would send "
+        "as another cookie's name and value (EXCLUDE_AMBIGUOUS_SERIALIZATION, "
+        "net/cookies/cookie_inclusion_status.h); RFC 6265bis §5.6 stores it.",
+    ),
+    Rule(
         "nameless_cookie",
         "warning",
         "RFC 6265bis §5.6",
@@ -347,7 +372,9 @@ RULES: dict[str, Rule] = _rules(
         IGNORED,
         browsers="Chromium reads only the last Max-Age (SetupAttributes in "
         "net/cookies/parsed_cookie.cc keeps the last one), so an invalid last one also hides an "
-        "earlier valid one; RFC 6265bis §5.6.2 ignores only the invalid one.",
+        "earlier valid one; RFC 6265bis §5.6.2 ignores only the invalid one. Chromium also "
+        'takes a leading "+" (Max-Age=+3600: base::StringToInt64 in ParseExpiration, '
+        "net/cookies/canonical_cookie.cc), which RFC 6265bis §5.6.2 ignores.",
     ),
     Rule(
         "samesite_invalid",
@@ -532,7 +559,9 @@ CODES: tuple[str, ...] = tuple(RULES)
 LINT_CODES: tuple[str, ...] = (
     "disallowed_character",
     "tab_character",
+    "line_break_cuts_header",
     "no_cookie_content",
+    "nameless_value_with_equals",
     "nameless_cookie",
     "value_quoted",
     "unknown_attribute",

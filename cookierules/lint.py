@@ -184,7 +184,7 @@ def lint_set_cookies(
 
 def _receive(header: str, response: Location, context: SetContext, jar: CookieJar) -> HeaderResult:
     """Parse, check and store one header."""
-    parsed = parse_set_cookie(header)
+    parsed = parse_set_cookie(header, from_script=context.from_script)
     problems = list(parsed.findings)
     if parsed.cookie is None:
         return HeaderResult(header, "rejected", None, problems)

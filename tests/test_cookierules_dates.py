@@ -68,6 +68,9 @@ def test_text_that_is_no_cookie_date_is_ignored(text: str):
         ("0", 0),
         ("-1", -1),
         ("007", 7),
+        # Chromium takes a leading "+" (base::StringToInt64, net/cookies/canonical_cookie.cc).
+        ("+3600", 3600),
+        ("+0", 0),
         # Far beyond the 400-day cap: the exact size no longer matters, only the sign.
         ("9" * 5000, 10**18),
         ("-" + "9" * 5000, -(10**18)),
@@ -77,6 +80,8 @@ def test_max_age_values(text: str, expected: int):
     assert parse_max_age(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "+1", "1e3", "1.5", " 1", "1 ", "--1", "٣", "0x10"])
+@pytest.mark.parametrize(
+    "text", ["", "+-1", "-+1", "++1", "1e3", "1.5", " 1", "1 ", "--1", "٣", "0x10"]
+)
 def test_max_age_that_is_not_digits_is_ignored(text: str):
     assert parse_max_age(text) is None
