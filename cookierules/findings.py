@@ -361,7 +361,11 @@ RULES: dict[str, Rule] = _rules(
         IGNORED,
         browsers="Chromium reads only the last Expires (SetupAttributes in "
         "net/cookies/parsed_cookie.cc keeps the last one), so an invalid last one also hides an "
-        "earlier valid one; RFC 6265bis §5.6.1 ignores only the invalid one.",
+        "earlier valid one; RFC 6265bis §5.6.1 ignores only the invalid one. Chromium reads "
+        'a day, year or time only as a whole token ("1st Jul" is no date), time fields of any '
+        "length, years of 1 to 5 digits, and a year before 1601 as a past date "
+        "(ParseCookieExpirationTime, net/cookies/cookie_util.cc); RFC 6265bis §5.1.1 differs "
+        "on each.",
     ),
     Rule(
         "max_age_invalid",

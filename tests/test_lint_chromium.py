@@ -19,7 +19,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -115,6 +115,14 @@ PLAIN_ROWS = {
     "nameless_value_of_equals": "===test=2b",
     "nameless_spaced_value_with_equals": " = x=y",
     "nameless_value_ending_in_equals": "=a=",
+    "expires_before_1601": "id=1; Expires=Sat, 01 Jan 1600 00:00:00 GMT",
+    "expires_one_digit_year": "id=1; Expires=Wed, 10 Jan 7 10:00:00 GMT",
+    "expires_five_digit_year": "id=1; Expires=Sat, 01 Jan 10000 00:00:00 GMT",
+    "expires_year_30828": "id=1; Expires=Sat, 01 Jan 30828 00:00:00 GMT",
+    "expires_day_with_a_suffix": "id=1; Expires=Thu, 1st Jul 2027 10:00:00 GMT",
+    "expires_day_with_th": "id=1; Expires=Jan 10th 2027 10:00:00",
+    "expires_day_with_a_letter": "id=1; Expires=Wed, 1O Jan 2027 10:00:00 GMT",
+    "expires_february_31_beyond_9999": "id=1; Expires=Wed, 31 Feb 30828 10:00:00 GMT",
     "over_long_with_a_control_character": "id=" + "x" * 4100 + "; X=\x01",
     # Storage (RFC 6265bis §5.7).
     "domain_parent_with_dot_and_capitals": "id=1; Domain=.EXAMPLE.test",
@@ -320,3 +328,26 @@ def test_the_rows_cover_both_outcomes_and_many_reasons(client: FlaskClient):
     assert len(ROWS) >= 25
     assert outcomes.count("stored") >= 15 and outcomes.count("rejected") >= 15
     assert len(reasons) >= 8, reasons
+
+
+def test_expires_is_read_to_the_second(oracle: Oracle, client: FlaskClient):
+    """Dates within 400 days (no cap, no clock in between): the expiry is exact."""
+    year = datetime.now(UTC).year + 1
+    dates = [
+        f"Sun, 10 Jan {year} 10:00:004 GMT",  # a time field of three digits
+        f"10 Jan {year % 100} 0000010:00:00",  # a two-digit year, a long hour
+        f"{year} Jan 10 1:2:3",  # a year first, one-digit fields
+        f"Wed, 1O 10 Jan {year} 10:00:4x 11:00:00 GMT",  # tokens that are no field are skipped
+    ]
+    set_cookie = [f"c{index}=1; Expires={date}" for index, date in enumerate(dates)]
+    url = oracle.server.url("https", SITE, "/r/page")
+
+    observation = oracle.observe(url=url, set_cookie=set_cookie)
+    report = client.post("/lint", json={"url": url, "set_cookie": set_cookie}).get_json()
+
+    stored = {cookie["name"]: cookie["expires"] for cookie in observation.cookies}
+    predicted = {
+        cookie["name"]: datetime.fromisoformat(cookie["expiry"]).timestamp()
+        for cookie in report["cookies"]
+    }
+    assert predicted == stored, as_json(observation)
