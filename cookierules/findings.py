@@ -118,6 +118,17 @@ RULES: dict[str, Rule] = _rules(
         DROPPED,
     ),
     Rule(
+        "domain_other_site",
+        "rejected",
+        "RFC 6265bis §5.7 step 10",
+        "EXCLUDE_DOMAIN_MISMATCH",
+        "domain is on the request host's site (its registrable domain)",
+        DROPPED,
+        browsers="Chromium names EXCLUDE_DOMAIN_MISMATCH beside EXCLUDE_INVALID_DOMAIN when the "
+        "Domain is on another registrable domain than the host (GetCookieDomainWithString, "
+        "net/cookies/cookie_util.cc); a host without one gets EXCLUDE_INVALID_DOMAIN alone.",
+    ),
+    Rule(
         "domain_public_suffix",
         "rejected",
         "RFC 6265bis §5.7 step 9",
@@ -390,13 +401,15 @@ RULES: dict[str, Rule] = _rules(
     ),
     Rule(
         "domain_non_ascii",
-        "rejected",
+        "warning",
         "RFC 6265bis §5.6.3",
-        "EXCLUDE_DOMAIN_NON_ASCII",
+        "WARN_DOMAIN_NON_ASCII",
         "Domain is ASCII (punycode for international names)",
-        DROPPED,
-        browsers="Chromium drops a cookie whose Domain is not ASCII (EXCLUDE_DOMAIN_NON_ASCII, "
-        "net/cookies/cookie_inclusion_status.h); RFC 6265bis §5.6.3 would convert it with IDNA.",
+        "Chromium converts it to punycode; Firefox and WebKit drop the cookie",
+        browsers="Chromium converts a non-ASCII Domain to punycode and stores the cookie "
+        "(WARN_DOMAIN_NON_ASCII; EXCLUDE_DOMAIN_NON_ASCII only behind the "
+        "kCookieDomainRejectNonASCII feature, GetCookieDomainWithString in "
+        "net/cookies/cookie_util.cc); Firefox and WebKit drop the cookie.",
     ),
     # Storing into a jar that already holds cookies (RFC 6265bis §5.7).
     Rule(
@@ -574,6 +587,7 @@ LINT_CODES: tuple[str, ...] = (
     "max_age_invalid",
     "samesite_invalid",
     "domain_non_ascii",
+    "domain_other_site",
     "prefix_in_nameless_value",
     "samesite_unspecified_cross_site",
     "httponly_from_script",

@@ -13,9 +13,8 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
-import idna
-
 from cookierules.cookie import Cookie
+from cookierules.domains import InvalidHost, canonical_host, check_domain_site, is_ip_address
 from cookierules.expiry import expiry_of
 from cookierules.findings import Finding, finding
 from cookierules.jar import CookieJar, StoredCookie
@@ -37,6 +36,8 @@ _DROPPED_IN_CONTEXT = frozenset(
         "samesite_unspecified_cross_site",
     }
 )
+# A Domain browsers refuse, for which Chromium may also name EXCLUDE_DOMAIN_MISMATCH.
+_REFUSED_DOMAIN = frozenset({"domain_mismatch", "domain_public_suffix"})
 # Said better by the expiry finding made here.
 _SAID_BY_EXPIRY = frozenset({"max_age_zero", "already_expired", "lifetime_over_400_days"})
 
@@ -90,11 +91,12 @@ def _location(url: str) -> Location:
         raise InvalidUrl(f"{url!r} is not a URL: {error}.") from None
     if parts.scheme not in ("http", "https") or not host:
         raise InvalidUrl(f"{url!r} is not an absolute http: or https: URL.")
-    if not host.isascii():
-        # RFC 6265bis §5.1.2: the canonicalized host name is its IDNA A-label form.
+    if not is_ip_address(host):
+        # RFC 6265bis §5.1.2: the canonicalized host name, as the URL parser writes it (IDNA
+        # A-labels, an IPv4 address such as 2130706433 or 127.1 as 127.0.0.1).
         try:
-            host = idna.encode(host, uts46=True).decode("ascii")
-        except idna.IDNAError as error:
+            host = canonical_host(host)
+        except InvalidHost as error:
             raise InvalidUrl(f"{url!r} has no valid host name: {error}.") from None
     return Location(parts.scheme, host, parts.path or "/")
 
@@ -192,6 +194,8 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
     # The expiry findings of the storage rules are left out (_SAID_BY_EXPIRY): those made below
     # read the attribute that counts, Max-Age over Expires (§5.7).
     problems += _in_context(check_storage(cookie, context) + context_warnings(cookie, context))
+    if cookie.domain is not None and any(item.code in _REFUSED_DOMAIN for item in problems):
+        problems += check_domain_site(cookie.domain, context.host)
     problems += check_nameless_prefix(cookie)
     expiry = expiry_of(cookie, context.now)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)

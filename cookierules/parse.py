@@ -260,14 +260,15 @@ def _apply_attributes(
         # RFC 6265bis §5.6.3: a leading "." is ignored, and the domain is lower-cased.
         given = values["domain"]
         if not given.isascii():
+            # Chromium converts it (WARN_DOMAIN_NON_ASCII, net/cookies/cookie_util.cc).
             findings.append(
                 finding(
                     "domain_non_ascii",
                     "domain",
-                    f'Domain "{given}" is not ASCII; write it in punycode (xn--...).',
+                    f'Domain "{given}" is not ASCII: Chromium converts it to punycode, Firefox '
+                    "and WebKit drop the cookie; write it in punycode (xn--...).",
                 )
             )
-            return None, findings, DEFAULT_PRIORITY
         try:
             domain = normalize_domain(given)
         except InvalidDomain as error:

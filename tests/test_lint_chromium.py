@@ -71,6 +71,9 @@ class Row:
     then: tuple[str, str, str] | None = None  # scheme, host, path of a later request
 
 
+LONG_LABEL = "a" * 64 + ".example.test"
+BUECHER = "xn--bcher-kva.example.test"
+ELEVE = "xn--lve-6lad.example.test"
 # Rows of one header, served over HTTPS from the default host and path: the row's id and header.
 PLAIN_ROWS = {
     # The required rows.
@@ -160,6 +163,21 @@ ROWS = [Row(id, [header]) for id, header in PLAIN_ROWS.items()] + [
     Row("cross_site_without_samesite", ["id=1; Secure"], cross_site=True),
     Row("cross_site_none", ["id=1; Secure; SameSite=None"], cross_site=True),
     Row("cross_site_partitioned", ["id=1; Secure; SameSite=None; Partitioned"], cross_site=True),
+    Row(
+        "domain_with_an_underscore",
+        ["id=1; Domain=my_app.example.test"],
+        host="my_app.example.test",
+    ),
+    Row("domain_with_a_leading_hyphen", ["id=1; Domain=-x.example.test"], host="-x.example.test"),
+    Row(
+        "domain_with_two_hyphens", ["id=1; Domain=ab--cd.example.test"], host="ab--cd.example.test"
+    ),
+    Row("domain_label_of_64", ["id=1; Domain=" + LONG_LABEL], host=LONG_LABEL),
+    Row("domain_trailing_dot", ["id=1; Domain=example.test."], host="www.example.test."),
+    Row("domain_without_the_dot", ["id=1; Domain=example.test"], host="www.example.test."),
+    Row("domain_with_a_dot_host_without", ["id=1; Domain=example.test."]),
+    Row("domain_not_ascii_to_punycode", ["id=1; Domain=bücher.example.test"], host=BUECHER),
+    Row("domain_accented_to_punycode", ["id=1; Domain=élève.example.test"], host=ELEVE),
     # Retrieval (RFC 6265bis §5.8.3).
     Row(
         "send_order",
