@@ -19,7 +19,7 @@ from cookierules.expiry import expiry_of
 from cookierules.findings import Finding, finding
 from cookierules.jar import CookieJar, StoredCookie
 from cookierules.parse import parse_set_cookie
-from cookierules.paths import cookie_path
+from cookierules.paths import canonical_path, cookie_path
 from cookierules.prefixes import check_nameless_prefix
 from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
 from cookierules.sites import is_secure_origin, site_of
@@ -61,7 +61,7 @@ class Location:
 
     scheme: str
     host: str  # canonical: lower-case ASCII (IDNA), no port, no brackets
-    path: str
+    path: str  # canonical, as the URL parser writes it
 
     @classmethod
     def of(cls, url: str) -> Location:
@@ -98,7 +98,7 @@ def _location(url: str) -> Location:
             host = canonical_host(host)
         except InvalidHost as error:
             raise InvalidUrl(f"{url!r} has no valid host name: {error}.") from None
-    return Location(parts.scheme, host, parts.path or "/")
+    return Location(parts.scheme, host, canonical_path(parts.path))
 
 
 _CACHED_URL_CHARS = 2048

@@ -199,13 +199,18 @@ class Oracle:
         site_for_cookies: str | None = None,
         from_script: bool = False,
         then_url: str | None = None,
+        requested_paths: tuple[str, str] | None = None,
     ) -> Observation:
-        """Let Chromium, with an empty jar, receive ``set_cookie`` from ``url``, then look."""
+        """Let Chromium, with an empty jar, receive ``set_cookie`` from ``url``, then look.
+
+        ``requested_paths``: the paths Chromium asks the server for, at ``url`` and at
+        ``then_url``, where they are not written canonically in the URLs.
+        """
         self.session.send("Network.clearBrowserCookies")
         self.events.clear()
         self.request_ids.clear()
         page, server = self.page, self.server
-        path = urlsplit(url).path
+        path = requested_paths[0] if requested_paths else urlsplit(url).path
         blocked: list[list[str]] = []
         if from_script:
             server.serve(path, [])
@@ -224,7 +229,7 @@ class Oracle:
             blocked = self._blocked_reasons(url)
         cookie_header = None
         if then_url is not None:
-            then_path = urlsplit(then_url).path
+            then_path = requested_paths[1] if requested_paths else urlsplit(then_url).path
             server.serve(then_path, [])
             if site_for_cookies is None:
                 page.goto(then_url)
@@ -238,7 +243,8 @@ class Oracle:
         """The blockedReasons Chromium reported for the response of ``url``."""
         deadline = time.monotonic() + _EVENT_WAIT_SECONDS
         while time.monotonic() < deadline:
-            request_id = self.request_ids.get(url)
+            # The only request of the look: its URL is the canonical form of ``url``.
+            request_id = self.request_ids.get(url) or next(iter(self.request_ids.values()), None)
             for event in self.events:
                 if request_id is not None and event["requestId"] == request_id:
                     return [cookie["blockedReasons"] for cookie in event["blockedCookies"]]

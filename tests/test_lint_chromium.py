@@ -69,6 +69,8 @@ class Row:
     cross_site: bool = False  # fetched as a subresource of a page on OTHER_SITE
     from_script: bool = False
     then: tuple[str, str, str] | None = None  # scheme, host, path of a later request
+    # The paths Chromium requests, where path and then's path are not canonical.
+    requested_paths: tuple[str, str] | None = None
 
 
 LONG_LABEL = "a" * 64 + ".example.test"
@@ -178,6 +180,29 @@ ROWS = [Row(id, [header]) for id, header in PLAIN_ROWS.items()] + [
     Row("domain_with_a_dot_host_without", ["id=1; Domain=example.test."]),
     Row("domain_not_ascii_to_punycode", ["id=1; Domain=bücher.example.test"], host=BUECHER),
     Row("domain_accented_to_punycode", ["id=1; Domain=élève.example.test"], host=ELEVE),
+    # URLs as the URL parser writes them (WHATWG URL; Chromium's GURL).
+    Row(
+        "ipv4_host_as_one_number",
+        ["id=1; Secure", "d=1; Domain=127.0.0.1"],
+        scheme="http",
+        host="2130706433",
+        then=("http", "127.1", "/r/next"),
+    ),
+    Row("ipv4_host_in_hex_and_octal", ["id=1"], host="0x7f.0.0.1", then=("https", "0177.1", "/")),
+    Row(
+        "url_path_with_dot_segments",
+        ["id=1"],
+        path="/a/b/../c",
+        then=("https", SITE, "/a/./d"),
+        requested_paths=("/a/c", "/a/d"),
+    ),
+    Row(
+        "url_path_with_a_space_and_non_ascii",
+        ["id=1"],
+        path="/dir one/é/page",
+        then=("https", SITE, "/dir one/é/next"),
+        requested_paths=("/dir%20one/%C3%A9/page", "/dir%20one/%C3%A9/next"),
+    ),
     # Retrieval (RFC 6265bis §5.8.3).
     Row(
         "send_order",
@@ -302,6 +327,7 @@ def test_lint_predicts_what_chromium_does(row: Row, oracle: Oracle, client: Flas
         site_for_cookies=site_for_cookies,
         from_script=row.from_script,
         then_url=then_url,
+        requested_paths=row.requested_paths,
     )
     body = {"url": url, "set_cookie": row.set_cookie, "from_script": row.from_script}
     if site_for_cookies:
