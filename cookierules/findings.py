@@ -549,7 +549,7 @@ RULES: dict[str, Rule] = _rules(
         "rejected",
         None,
         None,
-        "each `set_cookie` header is at most 8 KiB",
+        "each `set_cookie` header is at most 256 KiB, what Chromium reads of a response",
         REFUSED,
     ),
     Rule(

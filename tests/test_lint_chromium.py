@@ -128,6 +128,12 @@ PLAIN_ROWS = {
     "expires_day_with_th": "id=1; Expires=Jan 10th 2027 10:00:00",
     "expires_day_with_a_letter": "id=1; Expires=Wed, 1O Jan 2027 10:00:00 GMT",
     "expires_february_31_beyond_9999": "id=1; Expires=Wed, 31 Feb 30828 10:00:00 GMT",
+    # wpt cookies/size/attributes.www.sub.html: over 8 KiB, with a valid last Domain.
+    "repeated_max_size_attributes": "n" * 2048
+    + "="
+    + "v" * 2048
+    + ("; domain=" + "a" * 1020 + ".com") * 4
+    + "; domain=www.example.test",
     "over_long_with_a_control_character": "id=" + "x" * 4100 + "; X=\x01",
     # Storage (RFC 6265bis §5.7).
     "domain_parent_with_dot_and_capitals": "id=1; Domain=.EXAMPLE.test",
