@@ -229,6 +229,30 @@ RULES: dict[str, Rule] = _rules(
         "the cookie is dropped",
     ),
     Rule(
+        "prefix_from_insecure_origin",
+        "warning",
+        "RFC 6265bis §4.1.3, §5.7 step 8",
+        "EXCLUDE_INVALID_PREFIX",
+        "a `__Secure-`, `__Host-`, `__Http-` or `__Host-Http-` cookie over plain HTTP to a host "
+        "other than localhost",
+        "the cookie is dropped",
+        browsers="Chromium names the prefix, not the Secure attribute, for a prefixed cookie "
+        "from a non-secure origin (IsCookiePrefixValid, net/cookies/cookie_util.cc): "
+        "EXCLUDE_INVALID_PREFIX instead of EXCLUDE_SECURE_ONLY.",
+    ),
+    Rule(
+        "partitioned_from_insecure_origin",
+        "warning",
+        "CHIPS (draft-cutler-httpbis-partitioned-cookies) §2.1",
+        "EXCLUDE_INVALID_PARTITIONED",
+        "`partitioned: true` over plain HTTP to a host other than localhost",
+        "the cookie is dropped",
+        browsers="Chromium names the Partitioned attribute, not the Secure one, for a "
+        "partitioned cookie from a non-secure origin (IsCookiePartitionedValid, "
+        "net/cookies/cookie_util.cc): EXCLUDE_INVALID_PARTITIONED instead of "
+        "EXCLUDE_SECURE_ONLY, which DevTools does not show.",
+    ),
+    Rule(
         "samesite_lax_cross_site",
         "warning",
         "RFC 6265bis §5.7 step 14",

@@ -31,6 +31,8 @@ Outcome = Literal["stored", "rejected"]
 _DROPPED_IN_CONTEXT = frozenset(
     {
         "secure_from_insecure_origin",
+        "prefix_from_insecure_origin",
+        "partitioned_from_insecure_origin",
         "samesite_lax_cross_site",
         "samesite_strict_cross_site",
         "samesite_unspecified_cross_site",

@@ -6,6 +6,10 @@ key alone (``--ignore-certificate-errors-spki-list``), and over plain HTTP. Each
 fresh browser context, so a fresh cookie jar. What Chromium did is read through the DevTools
 protocol: ``Network.getAllCookies`` for the jar, ``Network.responseReceivedExtraInfo`` for the
 reasons it blocked a cookie, and the ``Cookie`` header the server receives next.
+
+DevTools has no name for some reasons (EXCLUDE_INVALID_PARTITIONED,
+EXCLUDE_AMBIGUOUS_SERIALIZATION): ``store_statuses`` reads every reason from Chromium's NetLog,
+its COOKIE_INCLUSION_STATUS events, for a batch of headers.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import ssl
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,3 +270,41 @@ def as_json(observation: Observation) -> str:
         },
         indent=1,
     )
+
+
+def store_statuses(
+    context_of: Callable[[list[str]], BrowserContext],
+    server: OracleServer,
+    log: Path,
+    responses: list[tuple[str, list[str]]],
+) -> list[list[str]]:
+    """The EXCLUDE_ reasons Chromium gives each Set-Cookie header, from its NetLog.
+
+    ``context_of(args)`` launches a browser with these extra flags; each response (a URL and
+    its headers) is loaded in turn, the browser is closed so the log is complete, and the
+    NetLog's COOKIE_INCLUSION_STATUS "store" events are read in order, one per header.
+    """
+    context = context_of([f"--log-net-log={log}", "--net-log-capture-mode=Everything"])
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        for index, (url, headers) in enumerate(responses):
+            path = f"/netlog/{index}"
+            server.serve(path, headers)
+            page.goto(url + path)
+    finally:
+        context.close()
+    netlog = json.loads(log.read_text(encoding="utf-8"))
+    kind = netlog["constants"]["logEventTypes"]["COOKIE_INCLUSION_STATUS"]
+    statuses = [
+        [
+            reason
+            for reason in event["params"]["status"].split(", ")
+            if reason.startswith("EXCLUDE_")
+        ]
+        for event in netlog["events"]
+        if event["type"] == kind and event.get("params", {}).get("operation") == "store"
+    ]
+    expected = sum(len(headers) for _, headers in responses)
+    if len(statuses) != expected:
+        raise AssertionError(f"the NetLog holds {len(statuses)} store events, not {expected}")
+    return statuses

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from playwright.sync_api import Playwright
+from playwright.sync_api import BrowserContext, Playwright
 
 from tests.chromium_oracle import (
     Observation,
@@ -33,6 +33,7 @@ from tests.chromium_oracle import (
     chromium_args,
     make_certificate,
     oracle_server,
+    store_statuses,
 )
 from tests.conftest import require
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
@@ -55,6 +56,9 @@ DEVTOOLS_REASON = {
     "EXCLUDE_NO_COOKIE_CONTENT": "NoCookieContent",
     "EXCLUDE_OVERWRITE_SECURE": "OverwriteSecure",
 }
+# Reasons DevTools has no name for: Chromium stops at them (CanonicalCookie::Create), so DevTools
+# lists no blocked cookie at all; test_chromium_names_the_reasons_lint_gives reads them.
+DEVTOOLS_SILENT = frozenset({"EXCLUDE_INVALID_PARTITIONED", "EXCLUDE_AMBIGUOUS_SERIALIZATION"})
 # Chromium's clock and the server's are read a moment apart.
 EXPIRY_TOLERANCE_SECONDS = 300
 
@@ -134,6 +138,8 @@ PLAIN_ROWS = {
     + "v" * 2048
     + ("; domain=" + "a" * 1020 + ".com") * 4
     + "; domain=www.example.test",
+    "host_http_without_a_dash": "__HostHttp-id=1",
+    "over_long_with_an_unparseable_domain": "id=" + "x" * 4100 + "; Domain=%%",
     "over_long_with_a_control_character": "id=" + "x" * 4100 + "; X=\x01",
     # Storage (RFC 6265bis §5.7).
     "domain_parent_with_dot_and_capitals": "id=1; Domain=.EXAMPLE.test",
@@ -163,6 +169,11 @@ ROWS = [Row(id, [header]) for id, header in PLAIN_ROWS.items()] + [
     Row("domain_public_suffix_is_host", ["id=1; Domain=github.io"], host="github.io"),
     Row("domain_tld_suffix_is_host", ["id=1; Domain=co.uk"], host="co.uk"),
     Row("secure_on_localhost", ["id=1; Secure"], scheme="http", host="localhost"),
+    Row("secure_prefix_over_http", ["__Secure-id=1; Secure"], scheme="http"),
+    Row("host_prefix_over_http", ["__Host-id=1; Secure; Path=/"], scheme="http"),
+    Row("partitioned_over_http", ["id=1; Secure; Partitioned"], scheme="http"),
+    Row("secure_prefix_on_localhost", ["__Secure-id=1; Secure"], scheme="http", host="localhost"),
+    Row("partitioned_on_localhost", ["id=1; Secure; Partitioned"], scheme="http", host="localhost"),
     Row("host_prefix_without_path", ["__Host-id=1; Secure"], path="/"),
     Row("host_prefix_empty_path", ["__Host-id=1; Secure; Path="], path="/"),
     Row("script_sets_plain_cookie", ["id=1; Path=/"], from_script=True),
@@ -273,6 +284,8 @@ def predicted_blocks(report: dict) -> list[list[str]]:
     blocks = []
     for result in report["results"]:
         if result["outcome"] != "rejected":
+            continue
+        if any(problem["chromium"] in DEVTOOLS_SILENT for problem in result["problems"]):
             continue
         reasons = {
             DEVTOOLS_REASON[problem["chromium"]]
@@ -401,3 +414,69 @@ def test_expires_is_read_to_the_second(oracle: Oracle, client: FlaskClient):
         for cookie in report["cookies"]
     }
     assert predicted == stored, as_json(observation)
+
+
+# (scheme, host, header) whose reasons DevTools cannot show whole: read from the NetLog.
+NETLOG_ROWS = {
+    "nameless_value_with_equals": ("https", SITE, "=a=b"),
+    "nameless_value_of_equals": ("https", SITE, "===test=2b"),
+    "partitioned_over_http": ("http", SITE, "id=1; Secure; Partitioned"),
+    "secure_prefix_over_http": ("http", SITE, "__Secure-id=1; Secure"),
+    "domain_of_another_site": ("https", SITE, "id=1; Domain=other.org"),
+    "domain_public_suffix": ("https", "www.example.co.uk", "id=1; Domain=co.uk"),
+    "domain_a_child_of_the_host": ("https", SITE, "id=1; Domain=sub.www.example.test"),
+    "domain_from_an_ip_address": ("http", "127.0.0.1", "id=1; Domain=127.0.0.2"),
+    "over_long_with_a_control_character": ("https", SITE, "id=" + "x" * 4100 + "; X=\x01"),
+    "over_long_with_an_unparseable_domain": ("https", SITE, "id=" + "x" * 4100 + "; Domain=%%"),
+}
+
+
+@pytest.fixture(scope="module")
+def netlog_reasons(
+    playwright: Playwright, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[str, list[str]]]:
+    """Per NETLOG_ROWS id: the URL it came from and Chromium's EXCLUDE_ reasons for it."""
+    require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
+    require(shutil.which("openssl") is not None, "openssl is not installed")
+    folder = tmp_path_factory.mktemp("netlog")
+    certificate = make_certificate(folder)
+
+    def context_of(extra: list[str]) -> BrowserContext:
+        return playwright.chromium.launch_persistent_context(
+            folder / "profile",
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[*CHROMIUM_ARGS, *chromium_args(certificate), *extra],
+        )
+
+    with oracle_server(certificate) as server:
+        urls = [server.url(scheme, host, "") for scheme, host, _ in NETLOG_ROWS.values()]
+        responses = [
+            (url, [header]) for url, (_, _, header) in zip(urls, NETLOG_ROWS.values(), strict=True)
+        ]
+        statuses = store_statuses(context_of, server, folder / "netlog.json", responses)
+    return {
+        row_id: (f"{url}/netlog/{index}", status)
+        for index, (row_id, url, status) in enumerate(zip(NETLOG_ROWS, urls, statuses, strict=True))
+    }
+
+
+@pytest.mark.parametrize("row_id", NETLOG_ROWS)
+def test_chromium_names_the_reasons_lint_gives(
+    row_id: str, netlog_reasons: dict[str, tuple[str, list[str]]], client: FlaskClient
+):
+    """Every reason Chromium's NetLog gives for a header is among those /lint gives."""
+    url, chromium = netlog_reasons[row_id]
+    header = NETLOG_ROWS[row_id][2]
+
+    report = client.post("/lint", json={"url": url, "set_cookie": [header]}).get_json()
+
+    (result,) = report["results"]
+    named = {
+        problem["chromium"]
+        for problem in result["problems"]
+        if problem["severity"] == "rejected" and problem["chromium"]
+    }
+    assert chromium, "Chromium stored the cookie"
+    assert result["outcome"] == "rejected", result
+    assert set(chromium) <= named, (chromium, result)
