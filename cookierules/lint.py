@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from cookierules.cookie import Cookie
 from cookierules.domains import InvalidHost, canonical_host, check_domain_site, is_ip_address
@@ -94,10 +94,10 @@ def _location(url: str) -> Location:
     if parts.scheme not in ("http", "https") or not host:
         raise InvalidUrl(f"{url!r} is not an absolute http: or https: URL.")
     if not is_ip_address(host):
-        # RFC 6265bis §5.1.2: the canonicalized host name, as the URL parser writes it (IDNA
-        # A-labels, an IPv4 address such as 2130706433 or 127.1 as 127.0.0.1).
+        # RFC 6265bis §5.1.2: the canonicalized host name, as the URL parser writes it
+        # (percent-decoded, IDNA A-labels, an IPv4 address such as 127.1 as 127.0.0.1).
         try:
-            host = canonical_host(host)
+            host = canonical_host(unquote(host))
         except InvalidHost as error:
             raise InvalidUrl(f"{url!r} has no valid host name: {error}.") from None
     return Location(parts.scheme, host, canonical_path(parts.path))

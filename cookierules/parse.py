@@ -209,13 +209,12 @@ def _cut_at_line_break(header: str) -> tuple[str, list[Finding]]:
     cut = min((at for at in (header.find("\r"), header.find("\n")) if at >= 0), default=-1)
     if cut < 0:
         return header, []
-    kept = header[:cut]
-    return kept, [
+    return header[:cut], [
         finding(
             "line_break_cuts_header",
             "set_cookie",
-            f"The header holds a line break (CR or LF) after {kept!r}: the header ends there "
-            "for browsers, and the rest is not part of the cookie.",
+            f"The header holds a line break (CR or LF) at character {cut}: the header ends "
+            "there for browsers, and the rest is not part of the cookie.",
         )
     ]
 

@@ -40,6 +40,7 @@ def utc(*fields: int) -> datetime:
         ("Wed, 10 Jan 02027 0000010:00:00 GMT", utc(2027, 1, 10, 10)),
         ("Sat, 01 Jan 1600 00:00:00 GMT", utc(1600, 1, 1)),
         ("Sat, 01 Jan 10000 00:00:00 GMT", datetime.max.replace(tzinfo=UTC)),
+        ("Tue, 29 Feb 10000 00:00:00 GMT", datetime.max.replace(tzinfo=UTC)),
         ("Wed, 1O 10 Jan 2027 10:00:4x 11:00:00 GMT", utc(2027, 1, 10, 11)),
         ("Jan 5 123456 27 10:00:00", utc(2027, 1, 5, 10)),
     ],
@@ -65,6 +66,7 @@ def test_cookie_dates_browsers_read(text: str, expected: datetime):
         "Wed, 10 Jan 100000 10:00:00 GMT",  # a year of six digits is none
         "Wed, 29 Feb 2027 10:00:00 GMT",  # no such date
         "Wed, 31 Feb 30828 10:00:00 GMT",  # nor beyond 9999
+        "Wed, 29 Feb 10001 10:00:00 GMT",
         "Wed, 21 Oct 2015 24:00:00 GMT",  # hour 24
         "Wed, 21 Oct 2015 07:60:00 GMT",  # minute 60
         "Wed, 21 Oct 2015 07:28:60 GMT",  # no leap seconds

@@ -6,6 +6,8 @@ import pytest
 
 from cookierules.domains import (
     InvalidDomain,
+    InvalidHost,
+    canonical_host,
     check_domain,
     check_domain_site,
     domain_matches,
@@ -131,3 +133,31 @@ def test_another_site_is_named_as_chromium_names_it(host, domain, named):
     assert [finding.chromium for finding in findings] == (
         ["EXCLUDE_DOMAIN_MISMATCH"] if named else []
     )
+
+
+@pytest.mark.parametrize(
+    ("host", "canonical"),
+    [
+        ("2130706433", "127.0.0.1"),
+        ("127.1", "127.0.0.1"),
+        ("0x7F.1", "127.0.0.1"),
+        ("0177.0.0.1", "127.0.0.1"),
+        ("127.0.0.1.", "127.0.0.1"),
+        ("BÜcher.Example", "xn--bcher-kva.example"),
+        ("My_App.-x.ab--cd.example", "my_app.-x.ab--cd.example"),
+        ("www.example.com.", "www.example.com."),
+        ("1.2.3.x", "1.2.3.x"),
+    ],
+)
+def test_a_host_as_the_url_parser_writes_it(host: str, canonical: str):
+    # WHATWG URL's host parser, as Chromium's url/url_canon_host.cc and url_canon_ip.cc apply it.
+    assert canonical_host(host) == canonical
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["", "a..b", "a b", "a%62", "1.2.3.256", "256.1", "1.2.3.4.5", "foo.09", "08.1", "\ufffd.com"],
+)
+def test_what_the_url_parser_refuses_as_a_host(host: str):
+    with pytest.raises(InvalidHost):
+        canonical_host(host)

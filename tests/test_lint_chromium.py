@@ -205,6 +205,7 @@ ROWS = [Row(id, [header]) for id, header in PLAIN_ROWS.items()] + [
         host="2130706433",
         then=("http", "127.1", "/r/next"),
     ),
+    Row("host_percent_encoded", ["id=1"], host="www.ex%61mple.test", then=("https", SITE, "/")),
     Row("ipv4_host_in_hex_and_octal", ["id=1"], host="0x7f.0.0.1", then=("https", "0177.1", "/")),
     Row(
         "url_path_with_dot_segments",
