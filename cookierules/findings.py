@@ -345,6 +345,18 @@ RULES: dict[str, Rule] = _rules(
         "lets a recipient replace them with spaces.",
     ),
     Rule(
+        "response_refused",
+        "rejected",
+        "RFC 6265bis §5.6",
+        None,
+        "no header of the response holds a NUL",
+        "Chromium refuses the whole response: none of its cookies is stored",
+        browsers="Chromium refuses a response with a NUL in a header "
+        "(net::ERR_INVALID_HTTP_RESPONSE), as RFC 9110 §5.5 allows (wpt "
+        "cookies/name/name-ctl.html accepts a rejected message or a NUL replaced with a space); "
+        "RFC 6265bis §5.6 drops only the line that holds it.",
+    ),
+    Rule(
         "nameless_value_with_equals",
         "rejected",
         "RFC 6265bis §5.6",
@@ -601,6 +613,7 @@ LINT_CODES: tuple[str, ...] = (
     "disallowed_character",
     "tab_character",
     "line_break_cuts_header",
+    "response_refused",
     "no_cookie_content",
     "nameless_value_with_equals",
     "nameless_cookie",

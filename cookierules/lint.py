@@ -164,7 +164,10 @@ def lint_set_cookies(
         initiator=site_for_cookies,
     )
     jar = CookieJar()
-    results = [_receive(header, response, context, jar) for header in set_cookie]
+    if not from_script and any("\0" in header for header in set_cookie):
+        results = [_refused(header) for header in set_cookie]
+    else:
+        results = [_receive(header, response, context, jar) for header in set_cookie]
     jar.remove_expired(now)
     cookies = in_send_order(jar.cookies)
     if later is None:
@@ -229,6 +232,18 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
     ):
         return HeaderResult(header, "rejected", None, problems)
     return HeaderResult(header, "stored", stored, problems)
+
+
+def _refused(header: str) -> HeaderResult:
+    """A header of a response Chromium refuses for a NUL in its headers: nothing is stored."""
+    which = "This header" if "\0" in header else "Another header of this response"
+    problem = finding(
+        "response_refused",
+        "set_cookie",
+        f"{which} holds a NUL character: Chromium refuses the whole response "
+        "(net::ERR_INVALID_HTTP_RESPONSE), so it stores none of its cookies.",
+    )
+    return HeaderResult(header, "rejected", None, [problem])
 
 
 def _in_context(findings: list[Finding]) -> list[Finding]:

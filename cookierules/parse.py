@@ -77,8 +77,6 @@ def parse_set_cookie(header: str, *, from_script: bool = False) -> ParsedSetCook
     findings: list[Finding] = []
     if not from_script:
         header, findings = _cut_at_line_break(header)
-        if "\0" in header:
-            return ParsedSetCookie(None, findings)
     pair, _, attributes = header.partition(";")
     name, value, has_equals = split_pair(pair)
     # RFC 6265bis §5.6: control characters drop the whole line (from a script, CR, LF and NUL
@@ -194,18 +192,9 @@ def _cut_at_line_break(header: str) -> tuple[str, list[Finding]]:
     """The header as Chromium's cookie parser gets it: cut at the first CR or LF.
 
     Chromium's HTTP parser ends a header line at a bare CR or LF, and ParsedCookie stops at the
-    first CR, LF or NUL (FindFirstTerminator, net/cookies/parsed_cookie.cc). A NUL makes
-    Chromium refuse the whole response (net::ERR_INVALID_HTTP_RESPONSE).
+    first CR, LF or NUL (FindFirstTerminator, net/cookies/parsed_cookie.cc). A NUL refuses the
+    whole response (``cookierules.lint``).
     """
-    if "\0" in header:
-        return header, [
-            finding(
-                "disallowed_character",
-                "set_cookie",
-                "The header holds a NUL character: Chromium refuses the whole response "
-                "(net::ERR_INVALID_HTTP_RESPONSE), so no cookie of it is stored.",
-            )
-        ]
     cut = min((at for at in (header.find("\r"), header.find("\n")) if at >= 0), default=-1)
     if cut < 0:
         return header, []

@@ -370,12 +370,15 @@ def test_a_line_break_ends_the_header(client, character: str):
     assert [problem["code"] for problem in result["problems"]] == ["line_break_cuts_header"]
 
 
-def test_a_nul_drops_the_line(client):
-    response = client.post("/lint", json={**GOOD, "set_cookie": ["a=1\x00; Secure"]})
+def test_a_nul_refuses_the_response(client):
+    response = client.post("/lint", json={**GOOD, "set_cookie": ["a=1\x00; Secure", "b=1"]})
 
-    (result,) = response.get_json()["results"]
-    assert result["outcome"] == "rejected"
-    assert [problem["code"] for problem in result["problems"]] == ["disallowed_character"]
+    results = response.get_json()["results"]
+    assert [result["outcome"] for result in results] == ["rejected", "rejected"]
+    assert [problem["code"] for result in results for problem in result["problems"]] == [
+        "response_refused",
+        "response_refused",
+    ]
 
 
 def test_the_lint_rule_table_is_made_from_the_catalogue():
