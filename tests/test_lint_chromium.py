@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from playwright.sync_api import BrowserContext, Playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.chromium_oracle import (
     Observation,
@@ -460,6 +461,36 @@ def netlog_reasons(
         row_id: (f"{url}/netlog/{index}", status)
         for index, (row_id, url, status) in enumerate(zip(NETLOG_ROWS, urls, statuses, strict=True))
     }
+
+
+def test_a_nul_in_a_header_refuses_the_whole_response(
+    playwright: Playwright, tmp_path: Path, client: FlaskClient
+):
+    """Chromium refuses the response (no DevTools event, no jar change); /lint says so."""
+    require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
+    certificate = make_certificate(tmp_path)
+    set_cookie = ["a=1", "b=1\0x"]
+    with oracle_server(certificate) as server:
+        context = playwright.chromium.launch_persistent_context(
+            tmp_path / "profile",
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[*CHROMIUM_ARGS, *chromium_args(certificate)],
+        )
+        try:
+            server.serve("/nul", set_cookie)
+            page = context.pages[0] if context.pages else context.new_page()
+            with pytest.raises(PlaywrightError, match="ERR_INVALID_HTTP_RESPONSE"):
+                page.goto(server.url("https", SITE, "/nul"))
+            stored = context.cookies()
+        finally:
+            context.close()
+    url = f"https://{SITE}/nul"
+
+    report = client.post("/lint", json={"url": url, "set_cookie": set_cookie}).get_json()
+
+    assert stored == []
+    assert [result["outcome"] for result in report["results"]] == ["rejected", "rejected"]
 
 
 @pytest.mark.parametrize("row_id", NETLOG_ROWS)
