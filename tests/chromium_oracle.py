@@ -277,34 +277,36 @@ def store_statuses(
     server: OracleServer,
     log: Path,
     responses: list[tuple[str, list[str]]],
-) -> list[list[str]]:
+) -> list[list[list[str]]]:
     """The EXCLUDE_ reasons Chromium gives each Set-Cookie header, from its NetLog.
 
     ``context_of(args)`` launches a browser with these extra flags; each response (a URL and
-    its headers) is loaded in turn, the browser is closed so the log is complete, and the
-    NetLog's COOKIE_INCLUSION_STATUS "store" events are read in order, one per header.
+    its headers) is loaded in turn at a path of its own, the browser is closed so the log is
+    complete, and the COOKIE_INCLUSION_STATUS "store" events of each response's request are
+    read in order: per response, one list of reasons per header Chromium parsed.
     """
     context = context_of([f"--log-net-log={log}", "--net-log-capture-mode=Everything"])
+    urls = []
     try:
         page = context.pages[0] if context.pages else context.new_page()
         for index, (url, headers) in enumerate(responses):
             path = f"/netlog/{index}"
             server.serve(path, headers)
-            page.goto(url + path)
+            urls.append(url + path)
+            page.goto(urls[-1])
     finally:
         context.close()
     netlog = json.loads(log.read_text(encoding="utf-8"))
-    kind = netlog["constants"]["logEventTypes"]["COOKIE_INCLUSION_STATUS"]
-    statuses = [
-        [
-            reason
-            for reason in event["params"]["status"].split(", ")
-            if reason.startswith("EXCLUDE_")
-        ]
-        for event in netlog["events"]
-        if event["type"] == kind and event.get("params", {}).get("operation") == "store"
-    ]
-    expected = sum(len(headers) for _, headers in responses)
-    if len(statuses) != expected:
-        raise AssertionError(f"the NetLog holds {len(statuses)} store events, not {expected}")
-    return statuses
+    kinds = netlog["constants"]["logEventTypes"]
+    requested: dict[int, str] = {}
+    stored: dict[int, list[list[str]]] = {}
+    for event in netlog["events"]:
+        params, source = event.get("params") or {}, event["source"]["id"]
+        if event["type"] == kinds["URL_REQUEST_START_JOB"] and "url" in params:
+            requested.setdefault(source, params["url"])
+        elif event["type"] == kinds["COOKIE_INCLUSION_STATUS"] and params["operation"] == "store":
+            reasons = params["status"].split(", ")
+            stored.setdefault(source, []).append([r for r in reasons if r.startswith("EXCLUDE_")])
+    # Chromium logs the canonical URL (127.1 becomes 127.0.0.1): each path is the look's own.
+    by_path = {urlsplit(requested[source]).path: statuses for source, statuses in stored.items()}
+    return [by_path.get(urlsplit(url).path, []) for url in urls]
