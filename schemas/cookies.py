@@ -28,6 +28,7 @@ from cookierules.grammar import (
     check_path,
     check_value_length,
 )
+from cookierules.outcome import OUTCOMES
 from schemas.findings import FindingSchema
 
 
@@ -140,7 +141,11 @@ def cookie_path_field(**kwargs: Any) -> fields.String:
 
 
 def cookie_domain_field(**kwargs: Any) -> Domain:
-    """The Domain attribute: absent means a host-only cookie."""
+    """The Domain attribute: absent means a host-only cookie.
+
+    No example value: Swagger UI fills a query parameter in with it, and a domain the request
+    host does not match fails "Try it out".
+    """
     return Domain(
         validate=DeclaredLength(max=MAX_ATTRIBUTE_BYTES),
         metadata={
@@ -149,7 +154,6 @@ def cookie_domain_field(**kwargs: Any) -> Domain:
             "do not know. Equal to a request host without registrable domain (localhost, an IP "
             "address, an intranet name), it is left out, as browsers ignore it. Omit it for a "
             "host-only cookie.",
-            "example": "example.com",
         },
         **kwargs,
     )
@@ -262,6 +266,26 @@ class CookieSchema(Schema):
             "ignore here (severity attribute_ignored), which the cookie above already leaves out."
         },
     )
+    outcome = fields.String(
+        required=True,
+        validate=validate.OneOf(OUTCOMES),
+        metadata={
+            "description": "Whether the browser that sent this request keeps the cookie, judged "
+            "from the request's `Origin`, `Sec-Fetch-Site`, `Sec-Fetch-Mode`, `Sec-Fetch-Dest`, "
+            "`Sec-Fetch-Storage-Access` and scheme: `stored`, `rejected` (the 201 still sent "
+            "the header, and the browser drops it: see `decided_by`), or `unknown` when the "
+            "request does not say enough, as from curl or a server, or from another site to a "
+            "browser that may or may not block third-party cookies."
+        },
+    )
+    decided_by = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "The codes of the `findings` that make the outcome `rejected` or "
+            "`unknown`; empty when it is `stored`, or `unknown` for want of any context."
+        },
+    )
 
     @pre_dump
     def flatten(self, result: Any, **kwargs: Any) -> dict[str, Any]:
@@ -274,7 +298,44 @@ class CookieSchema(Schema):
             "set_cookie": format_set_cookie(cookie),
             "warnings": [item.message for item in result.findings],
             "findings": result.findings,
+            "outcome": result.judgement.outcome,
+            "decided_by": result.judgement.decided_by,
         }
+
+
+class DeletionSchema(Schema):
+    """The cookie a DELETE expires, and the Set-Cookie header that does it.
+
+    Dumped from the expired ``cookierules.cookie.Cookie``.
+    """
+
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True)
+    path = fields.String(required=True)
+    domain = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null: the host-only cookie of the request host."},
+    )
+    partitioned = fields.Boolean(required=True)
+    secure = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Whether the deletion is Secure: over HTTPS, for a prefixed name or "
+            "a partitioned cookie. Browsers ignore a Secure one over plain HTTP to a host other "
+            "than localhost."
+        },
+    )
+    set_cookie = fields.Function(
+        format_set_cookie,
+        required=True,
+        metadata={
+            "description": "The exact Set-Cookie header value that was sent: the cookie, "
+            "empty, with `Max-Age=0` and an `Expires` in 1970."
+        },
+    )
 
 
 class ReceivedCookieSchema(Schema):

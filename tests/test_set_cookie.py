@@ -43,6 +43,9 @@ def test_plain_cookie_answers_201_with_one_set_cookie(client):
         "set_cookie": "theme=dark; Path=/; HttpOnly; SameSite=Lax",
         "warnings": [],
         "findings": [],
+        # No Origin, no Sec-Fetch-*: no browser said where it was.
+        "outcome": "unknown",
+        "decided_by": [],
     }
 
 
