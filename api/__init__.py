@@ -16,6 +16,7 @@ from api import openapi
 from api.cookies import ns as cookies_ns
 from api.cors import init_cors
 from api.errors import problem_response
+from api.inspect import bp as inspect_bp
 from api.lint import ns as lint_ns
 from api.settings import load_settings, string_list
 from cookierules.domains import public_suffix_list
@@ -105,6 +106,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # init_app reads add_specs again and defaults it to True, which would serve Swagger 2.0.
     api.init_app(app, add_specs=False)
     app.add_url_rule("/docs", "docs", lambda: ui_for(api))
+    app.register_blueprint(inspect_bp)
     openapi.init_app(app, api)
 
     @app.get("/healthz")

@@ -19,8 +19,6 @@ from werkzeug.urls import iri_to_uri
 
 from api.arguments import json_object_body, single_valued
 from api.cookie_requests import (
-    REFUSED_RULES,
-    WARNED_RULES,
     RequestFacts,
     build_cookie,
     build_deletion,
@@ -28,7 +26,6 @@ from api.cookie_requests import (
 from api.errors import json_bytes, problem
 from api.settings import cookie_settings
 from cookierules.cookie import parse_cookie_header
-from cookierules.findings import rule_table
 from cookierules.outcome import FetchMetadata
 from cookierules.signing import read_wire_value
 from schemas.compiled import compile_dumper
@@ -37,21 +34,16 @@ from schemas.cookies import CookieSchema, DeletionSchema
 ns = Namespace(
     "cookies",
     path="/cookies",
-    description=f"""\
+    description="""\
 Set cookies with every attribute, and read back the ones the browser sends.
 
-Browsers silently drop a cookie that breaks their rules. This API refuses such a cookie with a
-400 whose `findings` name every broken rule with a stable `code` (and whose `errors` list the
-same messages by field):
-
-{rule_table(REFUSED_RULES)}
-Some rules depend on where the request comes from rather than on the cookie: the 201 sets the
-cookie and names them in `warnings`, and with their codes in `findings`:
-
-{rule_table(WARNED_RULES)}
-Prefixes match case-insensitively. Values are sent exactly as JavaScript's
-`encodeURIComponent` encodes them, so `decodeURIComponent` in the browser gives back the
-original, byte for byte.
+Browsers silently drop a cookie that breaks their rules (`SameSite=None` without `secure: true`,
+`partitioned: true` without it, a `__Secure-`, `__Host-` or `__Http-` prefix whose terms are not
+met...). This API refuses such a cookie with a 400 whose `findings` name every broken rule with
+a stable `code`; rules that depend on where the request comes from are named in the 201, whose
+`outcome` says whether the browser keeps the cookie. Every rule and its code:
+[the rule tables](rules). Values are sent exactly as JavaScript's `encodeURIComponent` encodes
+them, so `decodeURIComponent` in the browser gives back the original, byte for byte.
 """,
 )
 

@@ -160,7 +160,9 @@ def lint_set_cookies(
         initiator=site_for_cookies,
     )
     jar = CookieJar()
-    results = [_receive(header, response, context, jar) for header in set_cookie]
+    scheme, site = top_site or response.site
+    partition_key = f"{scheme}://{site}"
+    results = [_receive(header, response, context, jar, partition_key) for header in set_cookie]
     jar.remove_expired(now)
     cookies = in_send_order(jar.cookies)
     if later is None:
@@ -182,7 +184,9 @@ def lint_set_cookies(
     return LintReport(results, cookies, cookie_header(sent), not_sent)
 
 
-def _receive(header: str, response: Location, context: SetContext, jar: CookieJar) -> HeaderResult:
+def _receive(
+    header: str, response: Location, context: SetContext, jar: CookieJar, partition_key: str
+) -> HeaderResult:
     """Parse, check and store one header."""
     parsed = parse_set_cookie(header)
     problems = list(parsed.findings)
@@ -213,6 +217,7 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
         samesite=cookie.samesite,
         partitioned=cookie.partitioned,
         priority=parsed.priority,
+        partition_key=partition_key if cookie.partitioned else None,
     )
     refused = jar.store(
         stored, from_script=context.from_script, secure_scheme=response.secure, now=context.now

@@ -172,6 +172,14 @@ class LintCookieSchema(Schema):
         validate=validate.OneOf(PRIORITIES),
         metadata={"description": "Chromium's Priority attribute: Medium unless given."},
     )
+    partition_key = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "For a partitioned cookie, the top-level site it is kept for, "
+            "as DevTools shows it (https://example.com); null otherwise."
+        },
+    )
 
 
 class LintResultSchema(Schema):
