@@ -131,9 +131,11 @@ class Lint(Resource):
                           field: samesite
                           severity: rejected
                           message: >-
-                            SameSite=None requires secure: true; browsers drop such cookies.
+                            SameSite=None requires Secure; browsers drop such cookies.
+                            Add "; Secure".
                           spec: RFC 6265bis §5.7 step 15
                           chromium: EXCLUDE_SAMESITE_NONE_INSECURE
+                          fix: add "; Secure"
                   cookies: []
           400: InvalidCookie
           413: PayloadTooLarge

@@ -17,7 +17,7 @@ import idna
 
 from cookierules.cookie import Cookie
 from cookierules.expiry import expiry_of
-from cookierules.findings import Finding, finding
+from cookierules.findings import Finding, finding, in_header_words
 from cookierules.jar import CookieJar, StoredCookie
 from cookierules.parse import parse_set_cookie
 from cookierules.paths import cookie_path
@@ -162,7 +162,10 @@ def lint_set_cookies(
     jar = CookieJar()
     scheme, site = top_site or response.site
     partition_key = f"{scheme}://{site}"
-    results = [_receive(header, response, context, jar, partition_key) for header in set_cookie]
+    results = [
+        _in_header_words(_receive(header, response, context, jar, partition_key))
+        for header in set_cookie
+    ]
     jar.remove_expired(now)
     cookies = in_send_order(jar.cookies)
     if later is None:
@@ -228,6 +231,11 @@ def _receive(
     ):
         return HeaderResult(header, "rejected", None, problems)
     return HeaderResult(header, "stored", stored, problems)
+
+
+def _in_header_words(result: HeaderResult) -> HeaderResult:
+    """The findings of the rules shared with POST /cookies, said about the header."""
+    return replace(result, problems=[in_header_words(item) for item in result.problems])
 
 
 def _in_context(findings: list[Finding]) -> list[Finding]:

@@ -99,6 +99,17 @@ class StrictInteger(fields.Integer):
         return value
 
 
+class SameSite(fields.String):
+    """Strict, Lax or None in any case, as browsers read the attribute; loaded as written here."""
+
+    # RFC 6265bis §5.6.7: the attribute's value is matched case-insensitively.
+    _CANONICAL: ClassVar[dict[str, str]] = {value.lower(): value for value in SAMESITE_VALUES}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return self._CANONICAL.get(text.lower(), text)
+
+
 class Domain(fields.String):
     """A host name for the Domain attribute, loaded as browsers store it: lower-case ASCII."""
 
@@ -111,6 +122,21 @@ class Domain(fields.String):
             return normalize_domain(text)
         except InvalidDomain as error:
             raise ValidationError([error.finding]) from None
+
+
+class OffsetDateTime(fields.AwareDateTime):
+    """An ISO 8601 date-time that names its offset, since the server's zone means nothing here."""
+
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "invalid": "Must be an ISO 8601 date-time such as 2030-01-01T00:00:00Z.",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        moment = fields.DateTime._deserialize(self, value, attr, data, **kwargs)
+        if moment.tzinfo is None:
+            message = "Must carry an explicit offset such as Z or +02:00."
+            raise ValidationError([finding("offset_required", "", message)])
+        return moment
 
 
 def cookie_name_field(**kwargs: Any) -> fields.String:
@@ -180,12 +206,8 @@ class CookieRequestSchema(Schema):
         validate=[DeclaredRange(min=0, max=MAX_AGE_LIMIT), EngineCheck(check_max_age)],
         metadata={"description": "Max-Age in seconds, at most 400 days.", "example": 3600},
     )
-    expires = fields.AwareDateTime(
+    expires = OffsetDateTime(
         format="iso",
-        error_messages={
-            "invalid": "Must be an ISO 8601 date-time such as 2030-01-01T00:00:00Z.",
-            "invalid_awareness": "Must carry an explicit offset such as Z or +02:00.",
-        },
         metadata={
             "description": "Expires, as an ISO 8601 date-time with an offset, in the future "
             "and at most 400 days ahead."
@@ -200,10 +222,13 @@ class CookieRequestSchema(Schema):
         load_default=True,
         metadata={"description": "HttpOnly attribute: hides the cookie from document.cookie."},
     )
-    samesite = fields.String(
+    samesite = SameSite(
         load_default="Lax",
         validate=Choice(SAMESITE_VALUES),
-        metadata={"description": "SameSite attribute. None requires secure: true."},
+        metadata={
+            "description": "SameSite attribute. None requires secure: true. Any case is "
+            'accepted, as browsers accept it ("lax"), and the answer spells it as listed.'
+        },
     )
     partitioned = StrictBoolean(
         load_default=False,

@@ -313,6 +313,14 @@ def test_a_curl_i_answer_is_read_for_its_set_cookie_headers(inspector: Page, liv
         "stored",
         "rejected",
     ]
+    # Readable at 900 px: neither the page nor a table scrolls sideways.
+    assert inspector.evaluate("document.documentElement.scrollWidth") <= 900
+    overflowing = inspector.locator(".scroll").evaluate_all(
+        """regions => regions
+            .filter((region) => region.scrollWidth > region.clientWidth)
+            .map((region) => [region.getAttribute("aria-labelledby"), region.scrollWidth])"""
+    )
+    assert overflowing == []
 
 
 def har(*entries: tuple[str, list[str]]) -> str:

@@ -218,7 +218,7 @@ CONSTRAINTS = [
     ("path", {"maxLength": MAX_ATTRIBUTE_BYTES}, "/" + "p" * MAX_ATTRIBUTE_BYTES),
     ("domain", {"maxLength": MAX_ATTRIBUTE_BYTES}, "d" * (MAX_ATTRIBUTE_BYTES + 1)),
     ("secure", {"type": "boolean"}, "yes"),
-    ("samesite", {"enum": list(SAMESITE_VALUES)}, "lax"),
+    ("samesite", {"enum": list(SAMESITE_VALUES)}, "Medium"),
 ]
 
 

@@ -209,7 +209,10 @@ REFUSED = {
         {"name": "a", "value": "x", "path": "/" + "p" * 1024},
         {"path": "1024"},
     ),
-    "samesite lower-case": ({"name": "a", "value": "x", "samesite": "lax"}, {"samesite": "one of"}),
+    "samesite not a value": (
+        {"name": "a", "value": "x", "samesite": "Medium"},
+        {"samesite": "one of"},
+    ),
     "SameSite=None without Secure": (
         {"name": "a", "value": "x", "samesite": "None", "secure": False},
         {"samesite": "SameSite=None requires secure: true"},
