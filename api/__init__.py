@@ -58,7 +58,10 @@ class CookieApi(Api):
         return "openapi.json"
 
     def render_root(self) -> Response:
-        return redirect(url_for("docs"))
+        response = redirect(url_for("docs"))
+        # The pages for people besides the docs (RFC 8288 links, relative to /).
+        response.headers["Link"] = '<inspect>; rel="help", <rules>; rel="glossary"'
+        return response
 
     def error_router(self, original_handler: Callable[[Exception], Response], e: Exception):
         """Answer every HTTP error with problem+json, whichever view it came from.

@@ -92,8 +92,10 @@ def test_the_docs_link_the_inspector_and_the_rules(client):
     assert "[the rules](rules)" in document["info"]["description"]
     for tag in document["tags"]:
         assert "[the rule tables](rules)" in tag["description"]
-    # The docs page is where / leads.
-    assert client.get("/").headers["Location"] == "/docs"
+    # / leads to the docs, and links the inspector and the rules.
+    root = client.get("/")
+    assert root.headers["Location"] == "/docs"
+    assert root.headers["Link"] == '<inspect>; rel="help", <rules>; rel="glossary"'
 
 
 def test_a_partitioned_cookie_has_its_top_level_site_as_partition_key(client):
