@@ -353,14 +353,21 @@ class DeletionSchema(Schema):
             "than localhost."
         },
     )
-    set_cookie = fields.Function(
-        format_set_cookie,
+    set_cookie = fields.String(
         required=True,
         metadata={
             "description": "The exact Set-Cookie header value that was sent: the cookie, "
             "empty, with `Max-Age=0` and an `Expires` in 1970."
         },
     )
+
+    @pre_dump
+    def with_header(self, cookie: Cookie, **kwargs: Any) -> dict[str, Any]:
+        """The expired cookie's attributes, and the header that carries it."""
+        return {
+            **{name: getattr(cookie, name) for name in _COOKIE_ATTRIBUTES},
+            "set_cookie": format_set_cookie(cookie),
+        }
 
 
 class ReceivedCookieSchema(Schema):
