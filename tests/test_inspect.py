@@ -437,6 +437,32 @@ def test_only_cookies_with_an_issue_hides_the_others(inspector: Page, live_serve
     expect(inspector.locator("#jar tbody tr:visible")).to_have_count(3)
 
 
+INJECT = """() => new Promise((resolve) => {
+    const refused = [];
+    document.addEventListener(
+        "securitypolicyviolation", (event) => refused.push(event.violatedDirective));
+    const script = document.createElement("script");
+    script.textContent = "window.injected = true";
+    document.body.append(script);
+    const style = document.createElement("div");
+    style.setAttribute("style", "color: red");
+    document.body.append(style);
+    fetch("https://example.com/").catch(() => null).finally(() =>
+        setTimeout(() => resolve([window.injected === true, refused]), 100));
+})"""
+
+
+def test_chromium_enforces_the_pages_policy(inspector: Page, live_server: str):
+    open_inspector(inspector, live_server)
+
+    ran, refused = inspector.evaluate(INJECT)
+
+    # An injected inline script does not run; inline style and other origins are refused too.
+    assert ran is False
+    assert {"script-src-elem", "style-src-attr", "connect-src"} <= set(refused)
+    inspector.errors.clear()  # type: ignore[attr-defined] (Chromium logs each refusal)
+
+
 def test_a_refused_input_shows_the_problem(inspector: Page, live_server: str):
     open_inspector(inspector, live_server)
 
