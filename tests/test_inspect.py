@@ -396,6 +396,39 @@ def test_a_har_file_is_read_per_response(inspector: Page, live_server: str, tmp_
     assert_tables_show(inspector, lint(live_server, sent))
 
 
+def test_a_har_file_recorded_by_chromium_is_read(
+    inspector: Page, live_server: str, browser: Browser, tmp_path: Path
+):
+    archive = tmp_path / "recorded.har"
+    recording = browser.new_context(record_har_path=archive)
+    page = recording.new_page()
+    page.goto(f"{live_server}/healthz")
+    sent = page.evaluate(
+        """async () => {
+            const response = await fetch("/cookies", {
+                method: "POST",
+                headers: {"Content-Type": "application/json"},
+                body: JSON.stringify({name: "recorded", value: "a b", max_age: 60}),
+            });
+            return (await response.json()).set_cookie;
+        }"""
+    )
+    recording.close()  # writes the HAR file
+    open_inspector(inspector, live_server)
+
+    inspector.set_input_files("#har-file", archive)
+    expect(inspector.locator("#har-entry option")).to_have_text(
+        [f"POST {live_server}/cookies → 201 (1 Set-Cookie)"]
+    )
+    inspector.click("#inspect-button")
+    expect(inspector.locator("body")).to_have_attribute("data-runs", "1")
+
+    body = body_of(inspector)
+    assert (body["url"], body["set_cookie"]) == (f"{live_server}/cookies", [sent])
+    assert_tables_show(inspector, lint(live_server, body))
+    expect(inspector.locator("#jar tbody th")).to_have_text(["recorded"])
+
+
 def test_a_shared_link_shows_the_same_diagnosis(
     inspector: Page, live_server: str, browser: Browser
 ):
