@@ -18,6 +18,7 @@ from api import openapi
 from api.cookies import ns as cookies_ns
 from api.cors import init_cors
 from api.errors import problem_response
+from api.inspect import bp as inspect_bp
 from api.lint import ns as lint_ns
 from api.settings import load_settings, string_list
 from cookierules.domains import public_suffix_list
@@ -59,7 +60,11 @@ class CookieApi(Api):
         return "openapi.json"
 
     def render_root(self) -> Response:
-        return _without_body(Response(status=302, headers={"Location": url_for("docs")}))
+        # The pages for people besides the docs (RFC 8288 links, relative to /).
+        links = '<inspect>; rel="help", <rules>; rel="glossary"'
+        return _without_body(
+            Response(status=302, headers={"Location": url_for("docs"), "Link": links})
+        )
 
     def error_router(self, original_handler: Callable[[Exception], Response], e: Exception):
         """Answer every HTTP error with problem+json, whichever view it came from.
@@ -153,6 +158,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # init_app reads add_specs again and defaults it to True, which would serve Swagger 2.0.
     api.init_app(app, add_specs=False)
     app.add_url_rule("/docs", "docs", lambda: ui_for(api))
+    app.register_blueprint(inspect_bp)
     openapi.init_app(app, api)
 
     @app.get("/healthz")
