@@ -30,8 +30,8 @@ class StoredCookie:
     samesite: str | None  # as given: "Strict", "Lax", "None", or None
     partitioned: bool
     priority: str
-    # CHIPS: the top-level site a Partitioned cookie was set under, as "https://site.example"
-    # (CookiePartitionKey in net/cookies/cookie_partition_key.cc); None when unpartitioned.
+    # CHIPS §2.2: a partitioned cookie's key is the top-level site, as DevTools shows it
+    # ("https://site.example", CookiePartitionKey in net/cookies/cookie_partition_key.cc).
     partition_key: str | None = None
     created: datetime | None = None  # the creation time, which Chromium's Lax-allowing-unsafe reads
 

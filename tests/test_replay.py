@@ -80,7 +80,7 @@ def step(**fields):
         (step(top_level_url="file:///x"), "steps[0].top_level_url", "url_invalid"),
         (step(response={"set_cookie": ["a=1"] * 51}), "steps", "header_count"),
         (
-            step(response={"set_cookie": ["a=" + "x" * 8200]}),
+            step(response={"set_cookie": ["a=" + "x" * 262_200]}),
             "steps[0].response.set_cookie[0]",
             "header_too_long",
         ),
