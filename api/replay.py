@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 from api.arguments import _as_finding, json_object_body
 from api.cookies import json_response
 from api.errors import ValidationFailed
-from cookierules.findings import REPLAY_CODES, Finding, finding, rule_table
+from cookierules.findings import Finding, finding
 from cookierules.flow import FlowError, replay
 from cookierules.har import InvalidHar, replay_har
 from schemas.compiled import compile_dumper
@@ -29,14 +29,13 @@ MAX_HAR_BYTES = 4 * 1024 * 1024
 ns = Namespace(
     "replay",
     path="/replay",
-    description=f"""\
+    description="""\
 Replay a whole flow through one browser profile's cookie jar: navigations, cross-site POSTs,
 iframes, fetches and redirects, typed as steps or read from a HAR file. For every request: the
 exact Cookie header, why each other cookie of that host stays home (in the words of the SameSite
 context: "cross-site POST navigation: Lax cookies are not sent"), what each Set-Cookie did, and
-the jar with each cookie's CHIPS partition. Every rule of POST /lint applies, and these:
-
-{rule_table(REPLAY_CODES)}""",
+the jar with each cookie's CHIPS partition. Every rule of POST /lint applies, and those of
+flows: [the rule tables](rules).""",
 )
 
 _REQUEST = ReplayRequestSchema()

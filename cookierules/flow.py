@@ -649,6 +649,16 @@ def _location(url: str, field_name: str) -> Location:
         raise FlowError("url_invalid", field_name, str(error)) from None
 
 
+# Fetch "normalize a method": these are upper-cased, any other method is sent as given.
+_NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
+
+
+def normalize_method(method: str) -> str:
+    """The method as browsers send it (Fetch §2.2.1 normalize)."""
+    upper = method.upper()
+    return upper if upper in _NORMALIZED_METHODS else method
+
+
 def redirect_method(status: int, method: str) -> str:
     """Fetch §4.4 HTTP-redirect fetch: 301 and 302 turn POST into GET, 303 all but HEAD."""
     if (status in (301, 302) and method == "POST") or (status == 303 and method != "HEAD"):

@@ -13,7 +13,15 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from cookierules.flow import MAX_STEPS, FlowReport, Response, Step, flow_finding, replay
+from cookierules.flow import (
+    MAX_STEPS,
+    FlowReport,
+    Response,
+    Step,
+    flow_finding,
+    normalize_method,
+    replay,
+)
 
 _KINDS = {"document": "navigation", "iframe": "iframe", "frame": "iframe"}
 # Chrome DevTools writes the set-cookie lines of one response as one value joined with "\n".
@@ -116,7 +124,7 @@ def har_steps(har: Any) -> tuple[list[Step], bool]:
         steps.append(
             Step(
                 url=url,
-                method=method.upper(),
+                method=normalize_method(method),
                 kind=kind,
                 top_level_url=pages.get(page, url),
                 initiator=_initiator(url, sent),

@@ -18,6 +18,7 @@ from cookierules.flow import (
     Response,
     Step,
     check_step_url,
+    normalize_method,
 )
 from cookierules.grammar import TOKEN_PATTERN
 from cookierules.headers_text import read_headers_text
@@ -55,7 +56,8 @@ def _headers(description: str) -> fields.List:
 
 
 class Method(fields.String):
-    """An HTTP method: a token, upper-cased as browsers send it."""
+    """An HTTP method: a token, normalized as browsers send it (Fetch: the six standard ones
+    upper-cased, any other as given)."""
 
     default_error_messages: ClassVar[dict[str, str]] = {
         "invalid": "Must be an HTTP method, a token such as GET or POST."
@@ -65,7 +67,7 @@ class Method(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         if len(text) > _MAX_METHOD_CHARS or not _TOKEN.match(text):
             raise self.make_error("invalid")
-        return text.upper()
+        return normalize_method(text)
 
 
 class ReplayResponseSchema(Schema):
@@ -110,7 +112,10 @@ class ReplayStepSchema(Schema):
     """One request of the flow and its response."""
 
     url = _url("The request's URL.", required=True)
-    method = Method(load_default="GET", metadata={"description": "Default GET; upper-cased."})
+    method = Method(
+        load_default="GET",
+        metadata={"description": "Default GET; get, post... are upper-cased as browsers do."},
+    )
     kind = fields.String(
         load_default="navigation",
         validate=Choice(KINDS),

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from cookierules.findings import REPLAY_CODES, rule_table
 from cookierules.flow import MAX_ANSWER_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,3 +235,18 @@ def test_the_benchmark_runs():
 
     assert set(figures) == {"replay_ms", "lint_ms", "ratio", "low", "high"}
     assert all(value > 0 for value in figures.values())
+
+
+@pytest.mark.parametrize(("given", "sent"), [("post", "POST"), ("Get", "GET"), ("patch", "patch")])
+def test_a_method_is_normalized_as_browsers_send_it(client, given, sent):
+    answer = client.post("/replay", json=step(method=given)).get_json()
+
+    assert answer["steps"][0]["method"] == sent
+
+
+def test_the_readme_replay_table_is_made_from_the_catalogue(client):
+    table = rule_table(REPLAY_CODES)
+
+    assert table in (ROOT / "README.md").read_text(encoding="utf-8"), "copy rule_table()"
+    page = client.get("/rules").get_data(as_text=True)
+    assert all(f'<tr id="{code}">' in page for code in REPLAY_CODES)
