@@ -587,3 +587,54 @@ def test_a_har_entry_names_its_initiator_from_its_headers(headers, initiator):
     [step], _ = har_steps(har(entry(f"{APP}/x", sent=headers)))
 
     assert step.initiator == initiator
+
+
+def broken(**changes):
+    item = entry(f"{APP}/x")
+    for path, value in changes.items():
+        where, key = path.split("__")
+        item[where][key] = value
+    return har(item)
+
+
+@pytest.mark.parametrize(
+    "log",
+    [
+        broken(request__headers="x"),
+        broken(request__headers=[{"value": "1"}]),
+        broken(request__headers=[{"name": "Cookie", "value": 1}]),
+        broken(response__status="200"),
+        broken(response__status=True),
+        har({**entry(f"{APP}/x"), "startedDateTime": "yesterday"}),
+        har({**entry(f"{APP}/x"), "startedDateTime": "2026-12-04T10:00:00"}),
+        har({**entry(f"{APP}/x"), "request": []}),
+    ],
+)
+def test_a_har_entry_out_of_shape_is_refused_with_its_place(log):
+    with pytest.raises(InvalidHar, match=r"har\.log\.entries\[0\]"):
+        har_steps(log)
+
+
+def test_a_cors_preflight_in_a_har_carries_no_cookie():
+    preflight = entry(
+        f"{APP}/api",
+        method="OPTIONS",
+        dest="empty",
+        sent=[
+            {"name": "Access-Control-Request-Method", "value": "PUT"},
+            {"name": "Origin", "value": APP},
+        ],
+    )
+    log = har(
+        entry(
+            f"{APP}/",
+            sent=[{"name": "Sec-Fetch-Site", "value": "none"}],
+            received=[{"name": "Set-Cookie", "value": "a=1; Path=/"}],
+        ),
+        preflight,
+    )
+
+    report = replay_har(log, now=T0)
+
+    assert report.steps[1].cookie_header is None
+    assert report.steps[1].matches
