@@ -619,16 +619,17 @@ def _credentials_omitted(request: _Request) -> bool:
         return False
     if request.credentials == "omit":
         return True
-    return _origin_of(request.url) != _origin_of(request.initiator or request.top_level_url)
+    origin = _origin_of(request.initiator or request.top_level_url)
+    return origin is None or _origin_of(request.url) != origin
 
 
-def _origin_of(url: str) -> tuple[str, str | None, int | None]:
-    parts = urlsplit(url)
+def _origin_of(url: str) -> tuple[str, str | None, int | None] | None:
+    """Scheme, host and port; None for what is no URL (an opaque origin matches nothing)."""
     try:
-        port = parts.port or _DEFAULT_PORTS.get(parts.scheme)
+        parts = urlsplit(url)
+        return parts.scheme, parts.hostname, parts.port or _DEFAULT_PORTS.get(parts.scheme)
     except ValueError:
-        port = None
-    return parts.scheme, parts.hostname, port
+        return None
 
 
 def check_step_url(url: str) -> list[Finding]:
@@ -675,7 +676,12 @@ def _hop(previous: _Request, response: Response) -> _Request | None:
     """The redirect hop a response asks for, with the chain's context; None if it asks none."""
     if response.status not in REDIRECTS or not response.location:
         return None
-    url = urljoin(previous.url, response.location)
+    try:
+        url = urljoin(previous.url, response.location)
+    except ValueError as error:
+        raise FlowError(
+            "url_invalid", "location", f"{response.location!r} is not a URL: {error}."
+        ) from None
     return _Request(
         url=url,
         method=redirect_method(response.status, previous.method),

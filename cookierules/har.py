@@ -48,7 +48,10 @@ def _headers(message: dict[str, Any], where: str) -> dict[str, list[str]]:
 
 
 def _origin(url: str) -> str | None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "null"  # no URL: an opaque origin
     if not parts.scheme or not parts.netloc:
         return None
     return f"{parts.scheme}://{parts.netloc}"
@@ -98,7 +101,7 @@ def har_steps(har: Any) -> tuple[list[Step], bool]:
         dest = (sent.get("sec-fetch-dest") or [None])[0]
         resource = entry.get("_resourceType")
         kind = _KINDS.get(dest or (resource if resource == "document" else ""), "subresource")
-        page = entry.get("pageref")
+        page = entry.get("pageref") if isinstance(entry.get("pageref"), str) else None
         if kind == "navigation":
             pages[page] = url
         status = response.get("status")

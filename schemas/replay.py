@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, post_load
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, post_load, validate
 
 from cookierules.findings import finding
 from cookierules.flow import (
@@ -74,6 +74,7 @@ class ReplayResponseSchema(Schema):
     """The response to a step: its status, Set-Cookie values and a redirect's Location."""
 
     status = StrictInteger(
+        validate=validate.Range(min=100, max=599),
         metadata={"description": "The status (default 200); a 3xx with `location` redirects."},
     )
     set_cookie = _headers("The Set-Cookie values, in order, each without `Set-Cookie:`.")
