@@ -638,3 +638,70 @@ def test_a_cors_preflight_in_a_har_carries_no_cookie():
 
     assert report.steps[1].cookie_header is None
     assert report.steps[1].matches
+
+
+def test_a_redirect_from_the_last_step_is_replayed_after_it():
+    report = replay([Step(f"{APP}/a", method="POST", response=Response(303, (), "/done"))], now=T0)
+
+    assert [(s.url, s.method, s.inserted) for s in report.steps] == [
+        (f"{APP}/a", "POST", False),
+        (f"{APP}/done", "GET", True),
+    ]
+
+
+def test_a_fetch_s_page_writes_document_cookie_for_itself():
+    report = replay(
+        [
+            Step(
+                "https://api.example/v1",
+                kind="subresource",
+                top_level_url=f"{APP}/page",
+                document_cookie=("seen=1; path=/",),
+            ),
+            Step(f"{APP}/other"),
+        ],
+        now=T0,
+    )
+
+    assert report.steps[0].jar[0].domain == "app.example"
+    assert report.steps[1].cookie_header == "seen=1"
+
+
+def test_a_path_given_equal_to_the_default_is_no_default_path_finding():
+    report = replay(
+        [
+            Step(f"{APP}/api/login", response=Response(200, ("sid=1; Path=/api",))),
+            Step(f"{APP}/home"),
+            Step(f"{APP}/else"),
+        ],
+        now=T0,
+    )
+
+    assert [f.code for f in report.findings] == ["set_never_sent"]
+
+
+def test_long_host_names_and_initiators_are_read_without_the_cache():
+    host = ".".join(["a" * 60] * 5) + ".example"
+    report = replay(
+        [
+            Step(f"https://{host}/", initiator="https://" + host, response=Response(200, ("a=1",))),
+            Step(f"https://{host}/"),
+        ],
+        now=T0,
+    )
+
+    assert report.steps[0].context == "same-site GET navigation"
+    assert report.steps[1].cookie_header == "a=1"
+
+
+def test_two_cookies_of_one_name_are_flagged_once():
+    steps = [
+        Step(f"{APP}/", response=Response(200, ("id=1; Path=/",))),
+        Step(f"{APP}/app/", response=Response(200, ("id=2; Path=/app",))),
+        Step(f"{APP}/app/x"),
+        Step(f"{APP}/app/y"),
+    ]
+
+    report = replay(steps, now=T0)
+
+    assert [f.code for f in report.findings] == ["cookie_name_shadowed"]
