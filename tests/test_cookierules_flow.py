@@ -503,10 +503,12 @@ def test_a_har_is_replayed_entry_by_entry_and_compared():
             f"{APP}/cb",
             method="POST",
             sent=[{"name": "Origin", "value": "https://idp.example"}],
+            at=T0 + timedelta(seconds=1),
         ),
         entry(
             f"{APP}/api",
             dest="empty",
+            at=T0 + timedelta(seconds=2),
             sent=[{"name": "Cookie", "value": "sid=1; k=2"}, {"name": "Referer", "value": APP}],
         ),
     )
@@ -705,3 +707,30 @@ def test_two_cookies_of_one_name_are_flagged_once():
     report = replay(steps, now=T0)
 
     assert [f.code for f in report.findings] == ["cookie_name_shadowed"]
+
+
+def test_a_har_request_made_while_another_response_is_on_its_way_goes_without_its_cookies():
+    """Entries overlap: a page's fetch leaves before an iframe's response sets its cookie."""
+    frame = entry(
+        "https://widget.example/embed",
+        dest="iframe",
+        received=[{"name": "Set-Cookie", "value": "w=1; Path=/; Secure; SameSite=None"}],
+        at=T0,
+    )
+    frame["time"], frame["timings"] = 900, {"receive": 100}
+    early, late = (
+        entry(
+            "https://widget.example/api",
+            dest="empty",
+            sent=[{"name": "Origin", "value": APP}],
+            at=T0 + timedelta(milliseconds=offset),
+        )
+        for offset in (300, 900)
+    )
+    log = har(
+        entry(f"{APP}/", sent=[{"name": "Sec-Fetch-Site", "value": "none"}]), frame, early, late
+    )
+
+    report = replay_har(log, now=T0)
+
+    assert [s.cookie_header for s in report.steps] == [None, None, None, "w=1"]
