@@ -6,12 +6,35 @@ RFC 6265bis §5.1.3 (domain-match), §5.6.3 (the Domain attribute) and §5.7 ste
 from __future__ import annotations
 
 import ipaddress
-from functools import cache
+from collections.abc import Callable
+from functools import cache, lru_cache, wraps
+from typing import TypeVar
 
 import idna
 from publicsuffixlist import PublicSuffixList
 
 from cookierules.findings import Finding, finding
+
+_Fact = TypeVar("_Fact")
+# The longest host name DNS allows (RFC 1035 §2.3.4); a longer text is no host to remember.
+_LONGEST_HOST = 253
+
+
+def host_fact(read: Callable[[str], _Fact]) -> Callable[[str], _Fact]:
+    """``read`` remembered for the last 1,024 host names it was asked about.
+
+    POST /lint asks the same few questions of the same host and Domain for every header and
+    every cookie it sends; each answer (an IDNA encoding, a parse as an IP address, a walk of
+    the public suffix list) costs microseconds. A text longer than a host name is read anew,
+    so that no long input is kept; an exception is not remembered.
+    """
+    remembered = lru_cache(maxsize=1024)(read)
+
+    @wraps(read)
+    def fact(host: str) -> _Fact:
+        return remembered(host) if len(host) <= _LONGEST_HOST else read(host)
+
+    return fact
 
 
 class InvalidDomain(ValueError):
@@ -33,6 +56,7 @@ def public_suffix_list() -> PublicSuffixList:
     return PublicSuffixList(accept_unknown=True)
 
 
+@host_fact
 def registrable_domain(host: str) -> str | None:
     """The host's registrable domain (its public suffix and one label more), if it has one.
 
@@ -44,6 +68,7 @@ def registrable_domain(host: str) -> str | None:
     return public_suffix_list().privatesuffix(host)
 
 
+@host_fact
 def is_ip_address(host: str) -> bool:
     """Whether ``host`` is an IPv4 or IPv6 address rather than a name."""
     try:
@@ -53,6 +78,7 @@ def is_ip_address(host: str) -> bool:
     return True
 
 
+@host_fact
 def normalize_domain(domain: str) -> str:
     """The Domain attribute browsers would store: lower-case ASCII (IDNA), no leading dot.
 
