@@ -58,6 +58,8 @@ def _inner_tab(name: str, value: str, attributes: str) -> str | None:
         return "name"
     if "\t" in value:
         return "value"
+    if "\t" not in attributes:
+        return None
     for cookie_av in attributes.split(";"):
         attribute, _, attribute_value = cookie_av.partition("=")
         if "\t" in attribute.strip(WHITESPACE) or "\t" in attribute_value.strip(WHITESPACE):
