@@ -74,7 +74,9 @@ def check_value_length(value: str) -> list[Finding]:
 
 def check_name_value_size(name: str, wire_value: str) -> list[Finding]:
     """RFC 6265bis §5.6: name plus the value as sent must fit in 4096 bytes."""
-    size = len(name.encode()) + len(wire_value.encode())
+    size = len(name) + len(wire_value)
+    if not (name.isascii() and wire_value.isascii()):  # one byte a character otherwise
+        size = len(name.encode()) + len(wire_value.encode())
     if size <= MAX_COOKIE_BYTES:
         return []
     return [

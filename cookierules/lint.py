@@ -195,7 +195,7 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
     problems += check_nameless_prefix(cookie)
     expiry = expiry_of(cookie, context.now)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)
-    if any(
+    if problems and any(
         problem.severity == "rejected" for problem in problems if problem.code != "already_expired"
     ):
         return HeaderResult(header, "rejected", None, problems)
@@ -218,7 +218,7 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
         stored, from_script=context.from_script, secure_scheme=response.secure, now=context.now
     )
     problems += refused
-    if any(item.severity == "rejected" for item in refused) or (
+    if (refused and any(item.severity == "rejected" for item in refused)) or (
         expiry.at is not None and expiry.at <= context.now
     ):
         return HeaderResult(header, "rejected", None, problems)

@@ -83,7 +83,7 @@ def check_storage(cookie: Cookie, context: SetContext) -> list[Finding]:
 
 def stored_cookie(cookie: Cookie, findings: list[Finding]) -> Cookie:
     """The cookie as browsers store it, once the attributes they ignore are left out."""
-    if any(item.code == "domain_becomes_host_only" for item in findings):
+    if findings and any(item.code == "domain_becomes_host_only" for item in findings):
         return replace(cookie, domain=None)
     return cookie
 
