@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from cookierules.cookie import WHITESPACE, Cookie, split_pair
 from cookierules.dates import parse_cookie_date, parse_max_age
@@ -123,6 +124,33 @@ def parse_set_cookie(header: str) -> ParsedSetCookie:
             )
         )
 
+    read = _read_attributes(attributes)
+    findings.extend(read.findings)
+    if read.fields is None:
+        return ParsedSetCookie(None, findings)
+    return ParsedSetCookie(Cookie(name=name, value=value, **read.fields), findings, read.priority)
+
+
+@dataclass(frozen=True, slots=True)
+class _Attributes:
+    """The attributes of a Set-Cookie header as browsers read them, whatever its name and value."""
+
+    findings: tuple[Finding, ...]
+    fields: dict[str, Any] | None  # the Cookie's other fields; None: browsers drop the line
+    priority: str
+
+
+def _read_attributes(attributes: str) -> _Attributes:
+    """The attributes of a header, remembered: a response's headers often share them
+    (``; Path=/; Secure; HttpOnly``, the same Expires), and reading them is most of parsing.
+    Long attribute text is read anew, so that no long input is kept."""
+    if len(attributes) <= _CACHED_ATTRIBUTES_CHARS:
+        return _cached_attributes(attributes)
+    return _attributes(attributes)
+
+
+def _attributes(attributes: str) -> _Attributes:
+    findings: list[Finding] = []
     values: dict[str, str] = {}
     seen: set[str] = set()
     for cookie_av in attributes.split(";") if attributes else ():
@@ -160,16 +188,19 @@ def parse_set_cookie(header: str) -> ParsedSetCookie:
             )
         seen.add(key)
         values[key] = attribute_value
-    cookie, attribute_findings, priority = _apply_attributes(name, value, values)
-    findings.extend(attribute_findings)
-    return ParsedSetCookie(cookie, findings, priority)
+    fields, priority = _apply_attributes(values, findings)
+    return _Attributes(tuple(findings), fields, priority)
+
+
+_CACHED_ATTRIBUTES_CHARS = 512
+_cached_attributes = lru_cache(maxsize=256)(_attributes)
 
 
 def _apply_attributes(
-    name: str, value: str, values: dict[str, str]
-) -> tuple[Cookie | None, list[Finding], str]:
-    """The cookie with the last value of each attribute, as §5.6.1 to §5.6.7 read them."""
-    findings: list[Finding] = []
+    values: dict[str, str], findings: list[Finding]
+) -> tuple[dict[str, Any] | None, str]:
+    """The cookie's fields with the last value of each attribute, as §5.6.1 to §5.6.7 read
+    them; what they break goes to ``findings``."""
     domain = None
     path = values.get("path")
     if path is not None and not path.startswith("/"):
@@ -212,12 +243,12 @@ def _apply_attributes(
                     f'Domain "{given}" is not ASCII; write it in punycode (xn--...).',
                 )
             )
-            return None, findings, DEFAULT_PRIORITY
+            return None, DEFAULT_PRIORITY
         try:
             domain = normalize_domain(given)
         except InvalidDomain as error:
             findings.append(error.finding)
-            return None, findings, DEFAULT_PRIORITY
+            return None, DEFAULT_PRIORITY
     # RFC 6265bis §5.6.7: any other value leaves the enforcement at "Default".
     samesite = _read_attribute(
         values,
@@ -229,19 +260,17 @@ def _apply_attributes(
         "cookie as if SameSite were not given.",
     )
     priority = _PRIORITIES.get(values.get("priority", "").lower(), DEFAULT_PRIORITY)
-    cookie = Cookie(
-        name=name,
-        value=value,
-        domain=domain,
-        path=path,
-        expires=expires,
-        max_age=max_age,
-        secure="secure" in values,
-        httponly="httponly" in values,
-        samesite=samesite,
-        partitioned="partitioned" in values,
-    )
-    return cookie, findings, priority
+    fields = {
+        "domain": domain,
+        "path": path,
+        "expires": expires,
+        "max_age": max_age,
+        "secure": "secure" in values,
+        "httponly": "httponly" in values,
+        "samesite": samesite,
+        "partitioned": "partitioned" in values,
+    }
+    return fields, priority
 
 
 def _read_attribute(
