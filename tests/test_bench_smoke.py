@@ -156,7 +156,13 @@ def run_engine_bench(tmp_path: Path, *extra: str) -> tuple[str, dict]:
 def test_the_engine_script_measures_the_engine_beside_http_cookiejar(tmp_path):
     """Each jar's Cookie header is checked before it is timed; the engine at a git ref as well."""
     stdout, report = run_engine_bench(tmp_path, "--against", "HEAD")
-    measured = ["lint_set_cookies", "lint_set_cookies at HEAD", "http.cookiejar"]
+    measured = [
+        "lint_set_cookies",
+        "lint_set_cookies, attributes new each header",
+        "lint_set_cookies at HEAD",
+        "lint_set_cookies at HEAD, attributes new each header",
+        "http.cookiejar",
+    ]
     installed = shutil.which("node") and (TOUGH_COOKIE / "node_modules" / "tough-cookie").is_dir()
     if installed:
         measured.append("tough-cookie 5 (Node)")
@@ -174,7 +180,11 @@ def test_the_engine_script_measures_the_engine_beside_http_cookiejar(tmp_path):
 
 def test_the_engine_script_runs_without_tough_cookie(tmp_path):
     stdout, report = run_engine_bench(tmp_path, "--toughcookie", str(tmp_path))
-    assert list(report["us_per_header"]) == ["lint_set_cookies", "http.cookiejar"]
+    assert list(report["us_per_header"]) == [
+        "lint_set_cookies",
+        "lint_set_cookies, attributes new each header",
+        "http.cookiejar",
+    ]
     assert report["not_run"] == {
         "tough-cookie 5 (Node)": f"tough-cookie is not installed: npm ci --prefix {tmp_path}"
     }
