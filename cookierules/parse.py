@@ -124,20 +124,17 @@ def parse_set_cookie(header: str) -> ParsedSetCookie:
             )
         )
 
-    read = _read_attributes(attributes)
-    findings.extend(read.findings)
-    if read.fields is None:
+    attribute_findings, fields, priority = _read_attributes(attributes)
+    findings.extend(attribute_findings)
+    if fields is None:
         return ParsedSetCookie(None, findings)
-    return ParsedSetCookie(Cookie(name=name, value=value, **read.fields), findings, read.priority)
+    return ParsedSetCookie(Cookie(name, value, *fields), findings, priority)
 
 
-@dataclass(frozen=True, slots=True)
-class _Attributes:
-    """The attributes of a Set-Cookie header as browsers read them, whatever its name and value."""
-
-    findings: tuple[Finding, ...]
-    fields: dict[str, Any] | None  # the Cookie's other fields; None: browsers drop the line
-    priority: str
+# The attributes of a Set-Cookie header as browsers read them, whatever its name and value:
+# what they break, the Cookie's fields after name and value (None: browsers drop the line),
+# and the priority.
+_Attributes = tuple[tuple[Finding, ...], tuple[Any, ...] | None, str]
 
 
 def _read_attributes(attributes: str) -> _Attributes:
@@ -150,6 +147,7 @@ def _read_attributes(attributes: str) -> _Attributes:
 
 
 def _attributes(attributes: str) -> _Attributes:
+    """Each cookie-av in turn (RFC 6265bis §5.6), then the last value of each attribute."""
     findings: list[Finding] = []
     values: dict[str, str] = {}
     seen: set[str] = set()
@@ -189,7 +187,7 @@ def _attributes(attributes: str) -> _Attributes:
         seen.add(key)
         values[key] = attribute_value
     fields, priority = _apply_attributes(values, findings)
-    return _Attributes(tuple(findings), fields, priority)
+    return tuple(findings), fields, priority
 
 
 _CACHED_ATTRIBUTES_CHARS = 512
@@ -198,7 +196,7 @@ _cached_attributes = lru_cache(maxsize=256)(_attributes)
 
 def _apply_attributes(
     values: dict[str, str], findings: list[Finding]
-) -> tuple[dict[str, Any] | None, str]:
+) -> tuple[tuple[Any, ...] | None, str]:
     """The cookie's fields with the last value of each attribute, as §5.6.1 to §5.6.7 read
     them; what they break goes to ``findings``."""
     domain = None
@@ -260,16 +258,17 @@ def _apply_attributes(
         "cookie as if SameSite were not given.",
     )
     priority = _PRIORITIES.get(values.get("priority", "").lower(), DEFAULT_PRIORITY)
-    fields = {
-        "domain": domain,
-        "path": path,
-        "expires": expires,
-        "max_age": max_age,
-        "secure": "secure" in values,
-        "httponly": "httponly" in values,
-        "samesite": samesite,
-        "partitioned": "partitioned" in values,
-    }
+    # In the order of Cookie's fields.
+    fields = (
+        domain,
+        path,
+        expires,
+        max_age,
+        "secure" in values,
+        "httponly" in values,
+        samesite,
+        "partitioned" in values,
+    )
     return fields, priority
 
 
