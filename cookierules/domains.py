@@ -17,7 +17,7 @@ from cookierules.findings import Finding, finding
 
 _Fact = TypeVar("_Fact")
 # The longest host name DNS allows (RFC 1035 §2.3.4); a longer text is no host to remember.
-_LONGEST_HOST = 253
+MAX_HOST_CHARS = 253
 
 
 def host_fact(read: Callable[[str], _Fact]) -> Callable[[str], _Fact]:
@@ -32,7 +32,7 @@ def host_fact(read: Callable[[str], _Fact]) -> Callable[[str], _Fact]:
 
     @wraps(read)
     def fact(host: str) -> _Fact:
-        return remembered(host) if len(host) <= _LONGEST_HOST else read(host)
+        return remembered(host) if len(host) <= MAX_HOST_CHARS else read(host)
 
     return fact
 
