@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import tracemalloc
-
 import pytest
 
 from cookierules.domains import (
@@ -15,6 +12,7 @@ from cookierules.domains import (
     normalize_domain,
     registrable_domain,
 )
+from tests.conftest import memory_kept
 
 
 @pytest.mark.parametrize(
@@ -107,19 +105,13 @@ def test_a_domain_against_the_request_host(host, domain, code):
 def test_facts_about_long_host_names_are_not_kept():
     """The facts about the hosts and Domains asked about last are remembered; a text longer
     than a host name is not (10 MB here)."""
-    tracemalloc.start()
-    try:
-        gc.collect()
-        before = tracemalloc.get_traced_memory()[0]
+
+    def ask_about_long_hosts() -> None:
         for number in range(10):
             host = f"{number}.example.com".rjust(1_000_000, "a")
             assert registrable_domain(host) == "example.com"
             assert not is_ip_address(host)
             with pytest.raises(InvalidDomain):
                 normalize_domain(host)
-        del host
-        gc.collect()
-        kept = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    assert kept < 1_000_000
+
+    assert memory_kept(ask_about_long_hosts) < 1_000_000

@@ -6,8 +6,6 @@ these check what the parser hands to the storage rules.
 
 from __future__ import annotations
 
-import gc
-import tracemalloc
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -15,6 +13,7 @@ import pytest
 
 from cookierules.cookie import Cookie
 from cookierules.parse import parse_set_cookie
+from tests.conftest import memory_kept
 
 
 def test_every_attribute_is_read():
@@ -90,16 +89,10 @@ def test_headers_that_share_their_attributes_each_keep_their_own_name_and_value(
 
 def test_long_attributes_are_not_kept_after_the_header_is_read():
     """Parsing remembers the attributes it read last, but none of megabytes (10 MB here)."""
-    tracemalloc.start()
-    try:
-        gc.collect()
-        before = tracemalloc.get_traced_memory()[0]
+
+    def parse_long_attributes() -> None:
         for number in range(10):
             parsed = parse_set_cookie(f"a=1; Path=/{number}; Colour=" + "c" * 1_000_000)
             assert [finding.code for finding in parsed.findings] == ["attribute_too_large"]
-        del parsed
-        gc.collect()
-        kept = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    assert kept < 1_000_000
+
+    assert memory_kept(parse_long_attributes) < 1_000_000
