@@ -199,7 +199,11 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
     # The expiry findings of the storage rules are left out (_SAID_BY_EXPIRY): those made below
     # read the attribute that counts, Max-Age over Expires (§5.7).
     problems += _in_context(check_storage(cookie, context) + context_warnings(cookie, context))
-    if cookie.domain is not None and any(item.code in _REFUSED_DOMAIN for item in problems):
+    if (
+        cookie.domain is not None
+        and problems
+        and any(item.code in _REFUSED_DOMAIN for item in problems)
+    ):
         problems += check_domain_site(cookie.domain, context.host)
     problems += check_nameless_prefix(cookie)
     expiry = expiry_of(cookie, context.now)

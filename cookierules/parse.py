@@ -229,9 +229,9 @@ def _cut_at_line_break(header: str) -> tuple[str, list[Finding]]:
     first CR, LF or NUL (FindFirstTerminator, net/cookies/parsed_cookie.cc). A NUL refuses the
     whole response (``cookierules.lint``).
     """
-    cut = min((at for at in (header.find("\r"), header.find("\n")) if at >= 0), default=-1)
-    if cut < 0:
+    if "\r" not in header and "\n" not in header:
         return header, []
+    cut = min(at for at in (header.find("\r"), header.find("\n")) if at >= 0)
     return header[:cut], [
         finding(
             "line_break_cuts_header",
