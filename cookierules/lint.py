@@ -206,12 +206,16 @@ def _receive(
     # The expiry findings of the storage rules are left out (_SAID_BY_EXPIRY): those made below
     # read the attribute that counts, Max-Age over Expires (§5.7).
     problems += _in_context(check_storage(cookie, context) + context_warnings(cookie, context))
-    if cookie.domain is not None and any(item.code in _REFUSED_DOMAIN for item in problems):
+    if (
+        cookie.domain is not None
+        and problems
+        and any(item.code in _REFUSED_DOMAIN for item in problems)
+    ):
         problems += check_domain_site(cookie.domain, context.host)
     problems += check_nameless_prefix(cookie)
     expiry = expiry_of(cookie, context.now)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)
-    if any(
+    if problems and any(
         problem.severity == "rejected" for problem in problems if problem.code != "already_expired"
     ):
         return HeaderResult(header, "rejected", None, problems)
@@ -235,7 +239,7 @@ def _receive(
         stored, from_script=context.from_script, secure_scheme=response.secure, now=context.now
     )
     problems += refused
-    if any(item.severity == "rejected" for item in refused) or (
+    if (refused and any(item.severity == "rejected" for item in refused)) or (
         expiry.at is not None and expiry.at <= context.now
     ):
         return HeaderResult(header, "rejected", None, problems)
