@@ -17,6 +17,7 @@ from api.settings import CookieSettings
 from cookierules.cookie import Cookie, expired, format_set_cookie
 from cookierules.encoding import encode_value
 from cookierules.findings import LINT_CODES, RULES, Finding, finding
+from cookierules.limits import check_room_for_one_more
 from cookierules.prefixes import cookie_prefix, prefix_requirements
 from cookierules.signing import sign_value
 from cookierules.sites import is_cross_site, is_secure_origin
@@ -67,6 +68,7 @@ class RequestFacts:
     is_https: bool
     origin: str | None
     now: datetime
+    carried_cookies: int = 0  # how many cookies the request carries
 
     def set_context(self) -> SetContext:
         """The engine's view of where the Set-Cookie comes from."""
@@ -124,6 +126,7 @@ def build_cookie(body: dict[str, Any], facts: RequestFacts, settings: CookieSett
     """
     fields, findings = load_partially(_COOKIE_REQUEST, body)
     findings += _hidden_name(fields.get("name"), settings)
+    findings += check_room_for_one_more(facts.carried_cookies)
     failed = {item.field for item in findings}
     if "secure" not in fields and "secure" not in failed:
         fields["secure"] = facts.is_https

@@ -10,7 +10,7 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from flask import Request, Response, current_app, request
 from flask_restx import Namespace, Resource
@@ -29,7 +29,9 @@ from api.errors import json_bytes, problem
 from api.settings import cookie_settings
 from cookierules.cookie import parse_cookie_header
 from cookierules.findings import rule_table
+from cookierules.limits import carried_cookies
 from cookierules.signing import read_wire_value
+from cookierules.sites import MAX_HOST_CHARS, MAX_ORIGIN_CHARS, urlsplit_uncached
 from schemas.compiled import compile_dumper
 from schemas.cookies import CookieSchema
 
@@ -95,21 +97,39 @@ def name_in_path(name: str) -> str:
     return quote(name, safe=_PATH_SAFE)
 
 
-@lru_cache(maxsize=128)
 def cookie_location(script_root: str, name: str) -> str:
     """Where to read a cookie back: its URL path, made a URI as Werkzeug makes a Location."""
     # Cached: a client sets the same few names again and again, and escaping is the costly part.
+    # A long name (up to 4 KiB) is escaped each time, so that no cache keeps one.
+    if len(script_root) + len(name) > MAX_HOST_CHARS:
+        return _cookie_location(script_root, name)
+    return _cached_cookie_location(script_root, name)
+
+
+def _cookie_location(script_root: str, name: str) -> str:
     return iri_to_uri(f"{script_root}/cookies/{name_in_path(name)}")
 
 
-@lru_cache(maxsize=64)
+_cached_cookie_location = lru_cache(maxsize=128)(_cookie_location)
+
+
 def host_name(host_header: str) -> str:
     """The host name of a Host header: lower-case, without port or IPv6 brackets; "" if bad."""
     # Cached: a server sees few distinct Host headers, and parsing one costs more than a lookup.
+    # A Host header longer than a host name and a port is parsed each time, never kept.
+    if len(host_header) > MAX_ORIGIN_CHARS:
+        return _host_name(host_header)
+    return _cached_host_name(host_header)
+
+
+def _host_name(host_header: str) -> str:
     try:
-        return urlsplit(f"//{host_header}").hostname or ""
+        return urlsplit_uncached(f"//{host_header}").hostname or ""
     except ValueError:
         return ""
+
+
+_cached_host_name = lru_cache(maxsize=64)(_host_name)
 
 
 _DUMP_COOKIE = compile_dumper(CookieSchema())
@@ -124,6 +144,7 @@ def request_facts(current: Request) -> RequestFacts:
         # them) costs a KeyError raised and caught.
         origin=current.environ.get("HTTP_ORIGIN"),
         now=datetime.now(UTC),
+        carried_cookies=carried_cookies(current.environ.get("HTTP_COOKIE", "")),
     )
 
 
