@@ -11,19 +11,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import urlsplit
 
 import idna
 
 from cookierules.cookie import Cookie
 from cookierules.expiry import expiry_of
-from cookierules.findings import Finding, finding
+from cookierules.findings import QUOTED_CHARS, Finding, collapse, finding, quoted, shortened
 from cookierules.jar import CookieJar, StoredCookie
 from cookierules.parse import parse_set_cookie
 from cookierules.paths import cookie_path
 from cookierules.prefixes import check_nameless_prefix
 from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
-from cookierules.sites import is_secure_origin, site_of
+from cookierules.sites import MAX_HOST_CHARS, is_secure_origin, site_of, urlsplit_uncached
 from cookierules.storage import SetContext, check_storage, context_warnings, stored_cookie
 
 Outcome = Literal["stored", "rejected"]
@@ -44,13 +43,30 @@ _SAID_BY_EXPIRY = frozenset({"max_age_zero", "already_expired", "lifetime_over_4
 class InvalidUrl(ValueError):
     """A URL that is not an absolute http: or https: URL with a host."""
 
+    code = "url_invalid"
+
+
+class UrlTooLong(InvalidUrl):
+    """A URL, host or path longer than any a browser or server works with."""
+
+    code = "url_too_long"
+
+
+# Servers refuse a longer request line (nginx's large_client_header_buffers, Apache's
+# LimitRequestLine: 8 KiB), so no response that sets a cookie comes from a longer URL.
+MAX_URL_BYTES = 8 * 1024
+# The path becomes a cookie's default path (RFC 6265bis §5.1.4), and every cookie in the report
+# repeats it: held to the size of a Path attribute (§5.6: 1024 bytes), so the report stays small.
+MAX_PATH_BYTES = 1024
+
 
 def check_url(url: str) -> list[Finding]:
-    """A URL cookies can be set from or sent to: absolute, http: or https:, with a host."""
+    """A URL cookies can be set from or sent to: absolute, http: or https:, with a host, and
+    no longer than ``MAX_URL_BYTES`` (its host and path held to their own limits)."""
     try:
         Location.of(url)
     except InvalidUrl as error:
-        return [finding("url_invalid", "url", str(error))]
+        return [finding(error.code, "url", str(error))]
     return []
 
 
@@ -83,27 +99,39 @@ class Location:
 
 
 def _location(url: str) -> Location:
+    _check_size("A URL", url, MAX_URL_BYTES)
     try:
-        parts = _urlsplit(url)
+        parts = urlsplit_uncached(url)
         host = parts.hostname
     except ValueError as error:
-        raise InvalidUrl(f"{url!r} is not a URL: {error}.") from None
+        raise InvalidUrl(f"{quoted(url)} is not a URL: {error}.") from None
     if parts.scheme not in ("http", "https") or not host:
-        raise InvalidUrl(f"{url!r} is not an absolute http: or https: URL.")
+        raise InvalidUrl(f"{quoted(url)} is not an absolute http: or https: URL.")
     if not host.isascii():
         # RFC 6265bis §5.1.2: the canonicalized host name is its IDNA A-label form.
         try:
             host = idna.encode(host, uts46=True).decode("ascii")
         except idna.IDNAError as error:
-            raise InvalidUrl(f"{url!r} has no valid host name: {error}.") from None
-    return Location(parts.scheme, host, parts.path or "/")
+            raise InvalidUrl(f"{quoted(url)} has no valid host name: {error}.") from None
+    if len(host) > MAX_HOST_CHARS:
+        raise UrlTooLong(
+            f"The host of {len(host):,} characters is over the {MAX_HOST_CHARS}-character "
+            "limit of a domain name."
+        )
+    path = parts.path or "/"
+    _check_size("The path of a URL", path, MAX_PATH_BYTES)
+    return Location(parts.scheme, host, path)
+
+
+def _check_size(what: str, text: str, limit: int) -> None:
+    """``UrlTooLong`` when ``text`` takes more than ``limit`` bytes in UTF-8."""
+    # A character takes at most 4 bytes: the count of bytes is needed only near the limit.
+    if len(text) * 4 > limit and (size := len(text.encode("utf-8", "surrogatepass"))) > limit:
+        raise UrlTooLong(f"{what} of {size:,} bytes is over the {limit:,}-byte limit.")
 
 
 _CACHED_URL_CHARS = 2048
 _cached_location = lru_cache(maxsize=256)(_location)
-# urlsplit without the standard library's own cache, which keeps URLs of any length: a POST
-# /lint body may hold a URL of megabytes.
-_urlsplit = getattr(urlsplit, "__wrapped__", urlsplit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +206,7 @@ def lint_set_cookies(
         if problem is None:
             sent.append(cookie)
         else:
-            not_sent.append(NotSent(cookie, problem))
+            not_sent.append(NotSent(cookie, _shortened(problem)))
     return LintReport(results, cookies, cookie_header(sent), not_sent)
 
 
@@ -187,7 +215,7 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
     parsed = parse_set_cookie(header)
     problems = list(parsed.findings)
     if parsed.cookie is None:
-        return HeaderResult(header, "rejected", None, problems)
+        return HeaderResult(header, "rejected", None, _reported(problems))
     cookie = parsed.cookie
     # The expiry findings of the storage rules are left out (_SAID_BY_EXPIRY): those made below
     # read the attribute that counts, Max-Age over Expires (§5.7).
@@ -198,7 +226,7 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
     if any(
         problem.severity == "rejected" for problem in problems if problem.code != "already_expired"
     ):
-        return HeaderResult(header, "rejected", None, problems)
+        return HeaderResult(header, "rejected", None, _reported(problems))
     # The attributes browsers ignore here are left out (a Domain that makes it host-only).
     kept = stored_cookie(cookie, problems)
     stored = StoredCookie(
@@ -221,8 +249,29 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
     if any(item.severity == "rejected" for item in refused) or (
         expiry.at is not None and expiry.at <= context.now
     ):
-        return HeaderResult(header, "rejected", None, problems)
-    return HeaderResult(header, "stored", stored, problems)
+        return HeaderResult(header, "rejected", None, _reported(problems))
+    return HeaderResult(header, "stored", stored, _reported(problems))
+
+
+# The longest message the report gives: a rule's words and a name or two, not a 4 KiB name quoted
+# for each of 50 cookies.
+MAX_MESSAGE_CHARS = 300
+
+
+def _reported(problems: list[Finding]) -> list[Finding]:
+    """A header's problems as the report gives them: each rule once, each message short."""
+    return [_shortened(item) for item in collapse(problems)]
+
+
+def _shortened(item: Finding) -> Finding:
+    """``item`` with a field and a message that quote at most a little of the input."""
+    if len(item.field) <= QUOTED_CHARS and len(item.message) <= MAX_MESSAGE_CHARS:
+        return item
+    return replace(
+        item,
+        field=shortened(item.field, QUOTED_CHARS),
+        message=shortened(item.message, MAX_MESSAGE_CHARS),
+    )
 
 
 def _in_context(findings: list[Finding]) -> list[Finding]:

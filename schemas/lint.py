@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, validate
@@ -9,7 +10,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, val
 from cookierules.cookie import SAMESITE_VALUES
 from cookierules.encoding import check_encodable
 from cookierules.findings import finding
-from cookierules.lint import check_url
+from cookierules.lint import MAX_URL_BYTES, check_url
 from cookierules.parse import PRIORITIES
 from schemas.cookies import DeclaredLength, EngineCheck, StrictBoolean
 from schemas.findings import FindingSchema
@@ -41,6 +42,25 @@ def _check_header(header: str) -> list:
     return []
 
 
+# No header that a server sends holds more attributes (browsers know ten); a header of thousands
+# costs the parser thousands of findings, so the API reads at most this many.
+MAX_ATTRIBUTES = 100
+
+
+def _check_attribute_count(header: str) -> list:
+    """A header of at most ``MAX_ATTRIBUTES`` attributes: each ";" starts one (§5.6)."""
+    count = header.count(";")
+    if count <= MAX_ATTRIBUTES:
+        return []
+    return [
+        finding(
+            "too_many_attributes",
+            "set_cookie",
+            f"A header of {count:,} attributes is over the API's limit of {MAX_ATTRIBUTES}.",
+        )
+    ]
+
+
 def _check_count(headers: list[str]) -> list:
     if 1 <= len(headers) <= MAX_HEADERS:
         return []
@@ -53,8 +73,32 @@ def _check_count(headers: list[str]) -> list:
     ]
 
 
+class CountedList(fields.List):
+    """A JSON array whose length ``count_check`` judges before any item is loaded: an array of
+    a million items costs one ``len``, not a million item errors."""
+
+    def __init__(
+        self, inner: fields.Field, *, count_check: Callable[[list], list], **kwargs: Any
+    ) -> None:
+        super().__init__(inner, **kwargs)
+        self.count_check = count_check
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, list):
+            findings = self.count_check(value)
+            if findings:
+                raise ValidationError(findings)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+# The years `now` may name: from the Unix epoch, which no cookie predates, to well before the end
+# of what a date-time holds (year 9999), so that 400 days and any offset later still fit.
+NOW_YEARS = (1970, 9000)
+
+
 class OffsetDateTime(fields.AwareDateTime):
-    """An ISO 8601 date-time that names its offset, since the server's zone means nothing here."""
+    """An ISO 8601 date-time that names its offset, since the server's zone means nothing here,
+    in the years ``NOW_YEARS``."""
 
     default_error_messages: ClassVar[dict[str, str]] = {
         "invalid": "Must be an ISO 8601 date-time such as 2030-01-01T00:00:00Z.",
@@ -65,13 +109,21 @@ class OffsetDateTime(fields.AwareDateTime):
         if moment.tzinfo is None:
             message = "Must carry an explicit offset such as Z or +02:00."
             raise ValidationError([finding("offset_required", "", message)])
+        first, last = NOW_YEARS
+        if not first <= moment.year <= last:
+            message = f"Must lie in the years {first} to {last}, not {moment.year}."
+            raise ValidationError([finding("now_out_of_range", "", message)])
         return moment
 
 
 def url_field(description: str, **kwargs: Any) -> fields.String:
     return fields.String(
-        validate=EngineCheck(check_url),
-        metadata={"description": description, "format": "uri"},
+        validate=[DeclaredLength(max=MAX_URL_BYTES), EngineCheck(check_url)],
+        metadata={
+            "description": f"{description} At most 8 KiB, with a host of at most 253 "
+            "characters and a path of at most 1 KiB.",
+            "format": "uri",
+        },
         **kwargs,
     )
 
@@ -83,15 +135,23 @@ class LintRequestSchema(Schema):
         "Absolute http: or https: URL of the response that carried the headers.",
         required=True,
     )
-    set_cookie = fields.List(
-        fields.String(validate=[DeclaredLength(max=MAX_HEADER_BYTES), EngineCheck(_check_header)]),
+    set_cookie = CountedList(
+        fields.String(
+            validate=[
+                DeclaredLength(max=MAX_HEADER_BYTES),
+                EngineCheck(_check_header),
+                EngineCheck(_check_attribute_count),
+            ]
+        ),
+        count_check=_check_count,
         required=True,
-        validate=[DeclaredLength(min=1, max=MAX_HEADERS), EngineCheck(_check_count)],
+        validate=DeclaredLength(min=1, max=MAX_HEADERS),
         metadata={
             "description": "The Set-Cookie header values, as received, in order (without "
-            "`Set-Cookie:`), each at most 8 KiB. The body may be 2,400 KiB over the server's "
-            "body limit (64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says otherwise): room for "
-            "50 such headers, even with every character written as a \\uXXXX escape."
+            "`Set-Cookie:`), each at most 8 KiB and 100 attributes. The body may be 2,400 KiB "
+            "over the server's body limit (64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says "
+            "otherwise): room for 50 such headers, even with every character written as a "
+            "\\uXXXX escape."
         },
     )
     then_url = url_field(
@@ -100,8 +160,8 @@ class LintRequestSchema(Schema):
     now = OffsetDateTime(
         format="iso",
         metadata={
-            "description": "The moment every expiry is judged at, with an offset "
-            "(default: the server's clock)."
+            "description": "The moment every expiry is judged at, with an offset, in the "
+            "years 1970 to 9000 (default: the server's clock)."
         },
     )
     site_for_cookies = url_field(
