@@ -15,7 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.wsgi import get_content_length
 
 from api.errors import ValidationFailed, body_error
-from cookierules.findings import Finding, finding, shortened
+from cookierules.findings import MAX_FINDINGS, Finding, finding, shortened
 from schemas.compiled import compile_loader
 
 # A JSON integer longer than this is no cookie attribute; refuse it before int() does the work.
@@ -235,17 +235,42 @@ def _flat(messages: list | dict) -> list[str | Finding]:
     return flat
 
 
+@lru_cache(maxsize=32)
+def _known_keys(schema: Schema) -> frozenset[str]:
+    return frozenset(
+        name if field.data_key is None else field.data_key
+        for name, field in schema.load_fields.items()
+    )
+
+
+def _many_unknown_keys(
+    schema: Schema, data: dict[str, Any]
+) -> tuple[dict[str, Any], list[Finding]]:
+    """``data`` without its unknown keys, and one finding for them all, when they are more than
+    ``MAX_FINDINGS``: they would be told as one anyway, and 10,000 of them cost the loader 20 ms.
+    """
+    known = _known_keys(schema)
+    if len(data) <= len(known) + MAX_FINDINGS:
+        return data, []
+    unknown = [key for key in data if key not in known]
+    if len(unknown) <= MAX_FINDINGS:
+        return data, []
+    told = replace(_as_finding(unknown[0], _UNKNOWN_FIELD), count=len(unknown))
+    return {key: value for key, value in data.items() if key in known}, [told]
+
+
 def load_partially(schema: Schema, data: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
     """Load what is valid and collect the findings of the rest, so later rules can still run."""
+    data, unknown = _many_unknown_keys(schema, data)
     try:
-        return _loader(schema)(data), []
+        return _loader(schema)(data), unknown
     except ValidationError as error:
         findings = [
             _as_finding(field, message)
             for field, field_messages in error.normalized_messages().items()
             for message in _flat(field_messages)
         ]
-        return error.valid_data or {}, findings
+        return error.valid_data or {}, findings + unknown
 
 
 def single_valued(args: MultiDict[str, str]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from flask import Request, Response, current_app, request
 from flask_restx import Namespace, Resource
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import RequestHeaderFieldsTooLarge
 from werkzeug.urls import iri_to_uri
 
 from api.arguments import json_object_body, single_valued
@@ -29,7 +30,7 @@ from api.errors import json_bytes, problem
 from api.settings import cookie_settings
 from cookierules.cookie import parse_cookie_header
 from cookierules.findings import rule_table
-from cookierules.limits import carried_cookies
+from cookierules.limits import MAX_COOKIES, carried_cookies, too_many_sent
 from cookierules.signing import read_wire_value
 from cookierules.sites import MAX_HOST_CHARS, MAX_ORIGIN_CHARS, urlsplit_uncached
 from schemas.compiled import compile_dumper
@@ -153,6 +154,11 @@ def received_cookies(only: str | None = None) -> list[dict[str, Any]]:
     ``only``, just the cookies of that name (the others are not decoded or verified)."""
     settings = cookie_settings(current_app)
     header = request.headers.get("Cookie", "")
+    if too_many_sent(header):
+        raise RequestHeaderFieldsTooLarge(
+            f"The Cookie header carries more than {MAX_COOKIES:,} cookies, the most a browser "
+            "keeps in all."
+        )
     # WSGI hands headers over as latin-1; browsers send UTF-8.
     with suppress(UnicodeEncodeError):
         header = header.encode("latin-1").decode("utf-8", "replace")
