@@ -28,6 +28,7 @@ from cookierules.expiry import LATEST, expiry_of
 from cookierules.sites import is_loopback_host, origin_site
 from tests.conftest import require
 from tests.raw_http import build_request, exchange, is_healthy, server_processes
+from tests.test_lint_chromium import oracle  # noqa: F401  (the Chromium fixture)
 
 MIB = 1024 * 1024
 URL = "https://a.example/"
@@ -579,3 +580,14 @@ def test_a_body_of_huge_json_structure_is_refused_before_parsing(client):
 
     assert response.status_code == 400
     assert codes(response) == ["invalid_body"]
+
+
+@pytest.mark.parametrize(("count", "kept"), [(180, 180), (181, 150)])
+def test_chromium_evicts_cookies_past_180_for_a_site(oracle, count, kept):  # noqa: F811
+    """Why too_many_cookies stops at 180: the 181st cookie of a site makes Chromium evict down
+    to 150 (net/cookies/cookie_monster.cc: kDomainMaxCookies 180, kDomainPurgeCookies 30)."""
+    url = oracle.server.url("https", "www.example.test", "/many")
+
+    observation = oracle.observe(url=url, set_cookie=[f"c{number}=1" for number in range(count)])
+
+    assert len(observation.cookies) == kept
