@@ -22,7 +22,13 @@ from cookierules.parse import parse_set_cookie
 from cookierules.paths import cookie_path
 from cookierules.prefixes import check_nameless_prefix
 from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
-from cookierules.sites import MAX_HOST_CHARS, is_secure_origin, site_of, urlsplit_uncached
+from cookierules.sites import (
+    MAX_HOST_CHARS,
+    MAX_ORIGIN_CHARS,
+    is_secure_origin,
+    site_of,
+    urlsplit_uncached,
+)
 from cookierules.storage import SetContext, check_storage, context_warnings, stored_cookie
 
 Outcome = Literal["stored", "rejected"]
@@ -130,7 +136,8 @@ def _check_size(what: str, text: str, limit: int) -> None:
         raise UrlTooLong(f"{what} of {size:,} bytes is over the {limit:,}-byte limit.")
 
 
-_CACHED_URL_CHARS = 2048
+# No key longer than an origin: a URL with a long path or query is parsed each time.
+_CACHED_URL_CHARS = MAX_ORIGIN_CHARS
 _cached_location = lru_cache(maxsize=256)(_location)
 
 
