@@ -290,7 +290,11 @@ def test_a_cookie_list_is_bounded_by_the_request(server, count, status):
     ids=["issue-worst", "worst-found"],
 )
 def test_healthz_answers_within_250_ms_while_hostile_requests_run(server, path, body, status):
-    """The worker runs the app on its event loop: a slow request would hold up /healthz."""
+    """The worker runs the app on its event loop: a slow request would hold up /healthz.
+
+    18 of 20 probes must be answered within 250 ms: on a shared machine another process can hold
+    the worker off its core for a while, which no request of ours causes (on main, every probe
+    beside the first request here waited seconds)."""
     stop = threading.Event()
     statuses: list[int | None] = []
 
@@ -302,13 +306,13 @@ def test_healthz_answers_within_250_ms_while_hostile_requests_run(server, path, 
     attacker.start()
     try:
         time.sleep(0.05)
-        waits = [healthz_seconds(server) for _ in range(10)]
+        waits = sorted(healthz_seconds(server) for _ in range(20))
     finally:
         stop.set()
         attacker.join()
 
     assert statuses and set(statuses) == {status}
-    assert max(waits) <= 0.250, [f"{wait * 1000:.0f} ms" for wait in waits]
+    assert waits[17] <= 0.250, [f"{wait * 1000:.0f} ms" for wait in waits]
 
 
 def rss_mib(pid: int) -> float:

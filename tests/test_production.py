@@ -476,9 +476,16 @@ def test_the_proxy_passes_the_largest_lint_body_on_and_refuses_one_byte_more(
     deployment: Deployment,
 ):
     def body_of(size: int) -> dict:
-        url = "https://www.example.com/"
-        skeleton = json.dumps({"url": url, "set_cookie": LARGEST_SET_COOKIE})
-        return {"url": url + "p" * (size - len(skeleton)), "set_cookie": LARGEST_SET_COOKIE}
+        # The three URLs fill the rest, each within its 8 KiB: a control character in a query is
+        # written as \u0001, six bytes of JSON for one of URL.
+        fields = ("url", "then_url", "site_for_cookies")
+        url = "https://www.example.com/?"
+        body = {"set_cookie": LARGEST_SET_COOKIE, **dict.fromkeys(fields, url)}
+        escapes, letters = divmod(size - len(json.dumps(body)), len(json.dumps("\x01")) - 2)
+        for index, name in enumerate(fields):
+            body[name] += "\x01" * (escapes // 3 + (index < escapes % 3)) + "p" * letters
+            letters = 0
+        return body
 
     status, _, at_limit = call_api(deployment, "POST", "/lint", body_of(LINT_LIMIT))
     assert status == 200
