@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -235,6 +237,35 @@ def _flat(messages: list | dict) -> list[str | Finding]:
     return flat
 
 
+def _folded(name: str) -> str:
+    return name.replace("_", "").replace("-", "").lower()
+
+
+def did_you_mean(unknown: str, known: Iterable[str]) -> str | None:
+    """The field ``unknown`` most likely stands for: the same but for case and "_" (maxAge,
+    httpOnly, sameSite, as Express spells them), or else one close in spelling."""
+    names = list(known)
+    for name in names:
+        if _folded(name) == _folded(unknown):
+            return name
+    close = difflib.get_close_matches(unknown.lower(), names, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _with_suggestion(item: Finding, schema: Schema) -> Finding:
+    if item.code != "unknown_field":
+        return item
+    suggestion = did_you_mean(item.field, schema.load_fields)
+    if suggestion is None:
+        return item
+    # The fix keeps the finding apart when many are told as one (``collapse``).
+    return replace(
+        item,
+        message=f'{item.message} Did you mean "{suggestion}"?',
+        fix=f'rename "{item.field}" to "{suggestion}"',
+    )
+
+
 @lru_cache(maxsize=32)
 def _known_keys(schema: Schema) -> frozenset[str]:
     return frozenset(
@@ -246,8 +277,9 @@ def _known_keys(schema: Schema) -> frozenset[str]:
 def _many_unknown_keys(
     schema: Schema, data: dict[str, Any]
 ) -> tuple[dict[str, Any], list[Finding]]:
-    """``data`` without its unknown keys, and one finding for them all, when they are more than
-    ``MAX_FINDINGS``: they would be told as one anyway, and 10,000 of them cost the loader 20 ms.
+    """``data`` without its unknown keys, and their findings, when they are more than
+    ``MAX_FINDINGS``: the first ``MAX_FINDINGS`` each (with a did-you-mean), the rest as one,
+    as ``collapse`` would tell them anyway; 10,000 of them cost the loader 20 ms.
     """
     known = _known_keys(schema)
     if len(data) <= len(known) + MAX_FINDINGS:
@@ -255,8 +287,13 @@ def _many_unknown_keys(
     unknown = [key for key in data if key not in known]
     if len(unknown) <= MAX_FINDINGS:
         return data, []
-    told = replace(_as_finding(unknown[0], _UNKNOWN_FIELD), count=len(unknown))
-    return {key: value for key, value in data.items() if key in known}, [told]
+    # The first ones as the loader would tell them, each with its did-you-mean; the rest as one.
+    told = [
+        _with_suggestion(_as_finding(key, _UNKNOWN_FIELD), schema) for key in unknown[:MAX_FINDINGS]
+    ]
+    rest = unknown[MAX_FINDINGS:]
+    told.append(replace(_as_finding(rest[0], _UNKNOWN_FIELD), count=len(rest)))
+    return {key: value for key, value in data.items() if key in known}, told
 
 
 def load_partially(schema: Schema, data: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
@@ -266,7 +303,7 @@ def load_partially(schema: Schema, data: dict[str, Any]) -> tuple[dict[str, Any]
         return _loader(schema)(data), unknown
     except ValidationError as error:
         findings = [
-            _as_finding(field, message)
+            _with_suggestion(_as_finding(field, message), schema)
             for field, field_messages in error.normalized_messages().items()
             for message in _flat(field_messages)
         ]

@@ -11,15 +11,23 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Literal
-
-import idna
+from urllib.parse import unquote
 
 from cookierules.cookie import Cookie
+from cookierules.domains import InvalidHost, canonical_host, check_domain_site, is_ip_address
 from cookierules.expiry import expiry_of
-from cookierules.findings import QUOTED_CHARS, Finding, collapse, finding, quoted, shortened
+from cookierules.findings import (
+    QUOTED_CHARS,
+    Finding,
+    collapse,
+    finding,
+    in_header_words,
+    quoted,
+    shortened,
+)
 from cookierules.jar import CookieJar, StoredCookie
 from cookierules.parse import parse_set_cookie
-from cookierules.paths import cookie_path
+from cookierules.paths import canonical_path, cookie_path
 from cookierules.prefixes import check_nameless_prefix
 from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
 from cookierules.sites import (
@@ -37,11 +45,15 @@ Outcome = Literal["stored", "rejected"]
 _DROPPED_IN_CONTEXT = frozenset(
     {
         "secure_from_insecure_origin",
+        "prefix_from_insecure_origin",
+        "partitioned_from_insecure_origin",
         "samesite_lax_cross_site",
         "samesite_strict_cross_site",
         "samesite_unspecified_cross_site",
     }
 )
+# A Domain browsers refuse, for which Chromium may also name EXCLUDE_DOMAIN_MISMATCH.
+_REFUSED_DOMAIN = frozenset({"domain_mismatch", "domain_public_suffix"})
 # Said better by the expiry finding made here.
 _SAID_BY_EXPIRY = frozenset({"max_age_zero", "already_expired", "lifetime_over_400_days"})
 
@@ -82,7 +94,7 @@ class Location:
 
     scheme: str
     host: str  # canonical: lower-case ASCII (IDNA), no port, no brackets
-    path: str
+    path: str  # canonical, as the URL parser writes it
 
     @classmethod
     def of(cls, url: str) -> Location:
@@ -113,20 +125,28 @@ def _location(url: str) -> Location:
         raise InvalidUrl(f"{quoted(url)} is not a URL: {error}.") from None
     if parts.scheme not in ("http", "https") or not host:
         raise InvalidUrl(f"{quoted(url)} is not an absolute http: or https: URL.")
-    if not host.isascii():
-        # RFC 6265bis §5.1.2: the canonicalized host name is its IDNA A-label form.
+    if len(host) > MAX_HOST_CHARS * 3:
+        # Longer than any host name even with every character percent-encoded: not decoded.
+        raise _host_too_long(host)
+    if not is_ip_address(host):
+        # RFC 6265bis §5.1.2: the canonicalized host name, as the URL parser writes it
+        # (percent-decoded, IDNA A-labels, an IPv4 address such as 127.1 as 127.0.0.1).
         try:
-            host = idna.encode(host, uts46=True).decode("ascii")
-        except idna.IDNAError as error:
+            host = canonical_host(unquote(host))
+        except InvalidHost as error:
             raise InvalidUrl(f"{quoted(url)} has no valid host name: {error}.") from None
     if len(host) > MAX_HOST_CHARS:
-        raise UrlTooLong(
-            f"The host of {len(host):,} characters is over the {MAX_HOST_CHARS}-character "
-            "limit of a domain name."
-        )
-    path = parts.path or "/"
+        raise _host_too_long(host)
+    path = canonical_path(parts.path)
     _check_size("The path of a URL", path, MAX_PATH_BYTES)
     return Location(parts.scheme, host, path)
+
+
+def _host_too_long(host: str) -> UrlTooLong:
+    return UrlTooLong(
+        f"The host of {len(host):,} characters is over the {MAX_HOST_CHARS}-character "
+        "limit of a domain name."
+    )
 
 
 def _check_size(what: str, text: str, limit: int) -> None:
@@ -195,7 +215,12 @@ def lint_set_cookies(
         initiator=site_for_cookies,
     )
     jar = CookieJar()
-    results = [_receive(header, response, context, jar) for header in set_cookie]
+    scheme, site = top_site or response.site
+    partition_key = f"{scheme}://{site}"
+    if not from_script and any("\0" in header for header in set_cookie):
+        results = [_refused(header) for header in set_cookie]
+    else:
+        results = [_receive(header, response, context, jar, partition_key) for header in set_cookie]
     jar.remove_expired(now)
     cookies = in_send_order(jar.cookies)
     if later is None:
@@ -217,9 +242,11 @@ def lint_set_cookies(
     return LintReport(results, cookies, cookie_header(sent), not_sent)
 
 
-def _receive(header: str, response: Location, context: SetContext, jar: CookieJar) -> HeaderResult:
+def _receive(
+    header: str, response: Location, context: SetContext, jar: CookieJar, partition_key: str
+) -> HeaderResult:
     """Parse, check and store one header."""
-    parsed = parse_set_cookie(header)
+    parsed = parse_set_cookie(header, from_script=context.from_script)
     problems = list(parsed.findings)
     if parsed.cookie is None:
         return HeaderResult(header, "rejected", None, _reported(problems))
@@ -227,6 +254,8 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
     # The expiry findings of the storage rules are left out (_SAID_BY_EXPIRY): those made below
     # read the attribute that counts, Max-Age over Expires (§5.7).
     problems += _in_context(check_storage(cookie, context) + context_warnings(cookie, context))
+    if cookie.domain is not None and any(item.code in _REFUSED_DOMAIN for item in problems):
+        problems += check_domain_site(cookie.domain, context.host)
     problems += check_nameless_prefix(cookie)
     expiry = expiry_of(cookie, context.now)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)
@@ -248,6 +277,7 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
         samesite=cookie.samesite,
         partitioned=cookie.partitioned,
         priority=parsed.priority,
+        partition_key=partition_key if cookie.partitioned else None,
     )
     refused = jar.store(
         stored, from_script=context.from_script, secure_scheme=response.secure, now=context.now
@@ -266,19 +296,38 @@ MAX_MESSAGE_CHARS = 300
 
 
 def _reported(problems: list[Finding]) -> list[Finding]:
-    """A header's problems as the report gives them: each rule once, each message short."""
-    return [_shortened(item) for item in collapse(problems)]
+    """A header's problems as the report gives them: each rule once, in the header's words (the
+    rules shared with POST /cookies say what to change in it), each message short."""
+    return [_shortened(in_header_words(item)) for item in collapse(problems)]
 
 
 def _shortened(item: Finding) -> Finding:
-    """``item`` with a field and a message that quote at most a little of the input."""
-    if len(item.field) <= QUOTED_CHARS and len(item.message) <= MAX_MESSAGE_CHARS:
+    """``item`` with a field, a message and a fix that quote at most a little of the input."""
+    fix = item.fix or ""
+    if (
+        len(item.field) <= QUOTED_CHARS
+        and len(item.message) <= MAX_MESSAGE_CHARS
+        and len(fix) <= MAX_MESSAGE_CHARS
+    ):
         return item
     return replace(
         item,
         field=shortened(item.field, QUOTED_CHARS),
         message=shortened(item.message, MAX_MESSAGE_CHARS),
+        fix=shortened(item.fix, MAX_MESSAGE_CHARS) if item.fix is not None else None,
     )
+
+
+def _refused(header: str) -> HeaderResult:
+    """A header of a response Chromium refuses for a NUL in its headers: nothing is stored."""
+    which = "This header" if "\0" in header else "Another header of this response"
+    problem = finding(
+        "response_refused",
+        "set_cookie",
+        f"{which} holds a NUL character: Chromium refuses the whole response "
+        "(net::ERR_INVALID_HTTP_RESPONSE), so it stores none of its cookies.",
+    )
+    return HeaderResult(header, "rejected", None, [problem])
 
 
 def _in_context(findings: list[Finding]) -> list[Finding]:
