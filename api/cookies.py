@@ -203,6 +203,7 @@ class CookieList(Resource):
                   cookies:
                     - {name: theme, value: dark, signature: none}
                     - {name: cart, value: 'items=3; total=9.90 €', signature: valid}
+          431: TooManyCookies
         """
         return json_response({"cookies": received_cookies()}, headers=_READ_HEADERS)
 
@@ -319,6 +320,7 @@ class Cookie(Resource):
                 schema: ReceivedCookieSchema
                 example: {name: theme, value: dark, signature: none}
           404: CookieNotFound
+          431: TooManyCookies
         """
         found = received_cookies(only=name)
         if found:
