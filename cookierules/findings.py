@@ -617,6 +617,14 @@ RULES: dict[str, Rule] = _rules(
         REFUSED,
     ),
     Rule(
+        "headers_too_long",
+        "rejected",
+        None,
+        None,
+        "the `set_cookie` headers together are at most 256 KiB, what Chromium reads of a response",
+        REFUSED,
+    ),
+    Rule(
         "too_many_attributes",
         "rejected",
         None,

@@ -68,13 +68,36 @@ def _check_attribute_count(header: str) -> list:
 
 
 def _check_count(headers: list[str]) -> list:
-    if 1 <= len(headers) <= MAX_HEADERS:
+    if not 1 <= len(headers) <= MAX_HEADERS:
+        return [
+            finding(
+                "header_count",
+                "set_cookie",
+                f"Give 1 to {MAX_HEADERS} Set-Cookie header values, not {len(headers)}.",
+            )
+        ]
+    return _check_total(headers)
+
+
+def _check_total(headers: list[str]) -> list:
+    """All headers together at most ``MAX_HEADER_BYTES``: Chromium reads no more of one
+    response's headers, and a report echoes every header (50 of 48 KiB would be answered with
+    2.4 MB)."""
+    strings = [header for header in headers if isinstance(header, str)]
+    if len(strings) < 2:
+        return []  # one header is held to the limit as an item (header_too_long)
+    # A character takes at most 4 bytes: the count of bytes is needed only near the limit.
+    if sum(map(len, strings)) * 4 <= MAX_HEADER_BYTES:
+        return []
+    size = sum(len(header.encode("utf-8", "surrogatepass")) for header in strings)
+    if size <= MAX_HEADER_BYTES:
         return []
     return [
         finding(
-            "header_count",
+            "headers_too_long",
             "set_cookie",
-            f"Give 1 to {MAX_HEADERS} Set-Cookie header values, not {len(headers)}.",
+            f"The headers take {size:,} bytes together, over the {MAX_HEADER_BYTES:,}-byte "
+            "limit; Chromium reads at most that much of one response's headers.",
         )
     ]
 
@@ -146,11 +169,10 @@ class LintRequestSchema(Schema):
         validate=DeclaredLength(min=1, max=MAX_HEADERS),
         metadata={
             "description": "The Set-Cookie header values, as received, in order (without "
-            "`Set-Cookie:`), each at most 256 KiB in UTF-8 (what Chromium reads of a "
-            "response's headers) and 100 attributes. The body may be 2,400 KiB over the "
-            "server's body limit (64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says otherwise): "
-            "room for one such header, or 50 of 8 KiB, even with every character written as a "
-            "\\uXXXX escape."
+            "`Set-Cookie:`), each of at most 100 attributes, all together at most 256 KiB in "
+            "UTF-8: what Chromium reads of a response's headers. The body may be 2,400 KiB over "
+            "the server's body limit (64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says "
+            "otherwise): room for them even with every character written as a \\uXXXX escape."
         },
     )
     then_url = url_field(
