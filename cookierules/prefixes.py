@@ -6,6 +6,7 @@ from cookierules.cookie import Cookie
 from cookierules.findings import Finding, finding
 
 PREFIXES = ("__Host-Http-", "__Host-", "__Http-", "__Secure-")
+_LOWER_CASE_PREFIXES = tuple((prefix.lower(), prefix) for prefix in PREFIXES)
 
 _REQUIREMENTS: dict[str, frozenset[str]] = {
     # RFC 6265bis §4.1.3.1: __Secure- requires Secure.
@@ -21,9 +22,11 @@ _REQUIREMENTS: dict[str, frozenset[str]] = {
 
 def cookie_prefix(name: str) -> str | None:
     """The name prefix browsers give a meaning to, matched case-insensitively."""
+    if not name.startswith("__"):  # every prefix does
+        return None
     lowered = name.lower()
-    for prefix in PREFIXES:
-        if lowered.startswith(prefix.lower()):
+    for lower_case, prefix in _LOWER_CASE_PREFIXES:
+        if lowered.startswith(lower_case):
             return prefix
     return None
 

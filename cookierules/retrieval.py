@@ -24,7 +24,6 @@ class Request:
 
 def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
     """Why ``cookie`` is not sent with ``request``; None when it is sent."""
-    where = f"{cookie.domain}{cookie.path}"
     if cookie.host_only and request.host != cookie.domain:
         return finding(
             "not_sent_domain",
@@ -50,6 +49,7 @@ def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
             f'"{cookie.name}" is Secure; browsers send it only over HTTPS (or to localhost).',
         )
     if cookie.expiry is not None and cookie.expiry <= request.now:
+        where = f"{cookie.domain}{cookie.path}"
         return finding("not_sent_expired", "expires", f'"{cookie.name}" ({where}) has expired.')
     if request.cross_site and cookie.samesite != "None":
         # RFC 6265bis §5.8.3: a cross-site subresource request leaves out SameSite=Strict and

@@ -8,13 +8,27 @@ from urllib.parse import urlsplit
 
 from cookierules.domains import is_ip_address, registrable_domain
 
+# RFC 1035 §2.3.4: no host name is longer; a longer "host" is answered without the caches,
+# so that none keeps a key of megabytes.
+MAX_HOST_CHARS = 253
+# An origin is a scheme, a host and a port: "https://" + a host + ":65535".
+MAX_ORIGIN_CHARS = len("https://") + MAX_HOST_CHARS + len(":65535")
 
-@lru_cache(maxsize=64)
+
 def is_loopback_host(host: str) -> bool:
     """Hosts that browsers treat as secure contexts even over plain HTTP."""
+    if len(host) > MAX_HOST_CHARS:
+        return _is_loopback_host(host)
+    return _cached_is_loopback_host(host)
+
+
+def _is_loopback_host(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
     return is_ip_address(host) and ipaddress.ip_address(host).is_loopback
+
+
+_cached_is_loopback_host = lru_cache(maxsize=64)(_is_loopback_host)
 
 
 def is_secure_origin(scheme: str, host: str) -> bool:
@@ -28,10 +42,18 @@ def site_of(scheme: str, host: str) -> tuple[str, str]:
     return scheme, registrable_domain(host) or host
 
 
+# urlsplit without the standard library's cache, which keeps strings of any length: an Origin
+# header or a POST /lint URL may be megabytes long.
+urlsplit_uncached = getattr(urlsplit, "__wrapped__", urlsplit)
+
+
 def origin_site(origin: str) -> tuple[str, str] | None:
     """The schemeful site of an Origin header, or None for "null" and garbage."""
+    if len(origin) > MAX_ORIGIN_CHARS:
+        return None
     try:
-        parts = urlsplit(origin)
+        # Not urlsplit itself, whose cache keeps every string it is given.
+        parts = urlsplit_uncached(origin)
         host = parts.hostname
     except ValueError:
         return None

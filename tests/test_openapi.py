@@ -357,7 +357,17 @@ RESPONSE_CASES = [
         {"method": "POST", "path": "/cookies", "json": {"name": "a", "value": "v" * 70_000}},
     ),
     ("set_cookie", 415, {"method": "POST", "path": "/cookies", "data": "name=a&value=1"}),
+    (
+        "list_cookies",
+        431,
+        {"method": "GET", "path": "/cookies", "headers": {"Cookie": "c=1; " * 3_001}},
+    ),
     ("get_cookie", 200, {"method": "GET", "path": "/cookies/a", "headers": {"Cookie": "a=1"}}),
+    (
+        "get_cookie",
+        431,
+        {"method": "GET", "path": "/cookies/a", "headers": {"Cookie": "a=1; " * 3_001}},
+    ),
     ("get_cookie", 404, {"method": "GET", "path": "/cookies/a", "headers": {"Cookie": "b=1"}}),
     ("delete_cookie", 200, {"method": "DELETE", "path": "/cookies/a"}),
     ("delete_cookie", 400, {"method": "DELETE", "path": "/cookies/a", "query_string": "path=x"}),
