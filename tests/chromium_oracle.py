@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, Playwright
+
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 # Names the test certificate covers; every one resolves to 127.0.0.1 in this Chromium.
 CERTIFICATE_NAMES = (
@@ -94,7 +96,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         with self.routes.lock:
             headers = self.routes.set_cookies.get(path, [])
-            self.routes.received_cookie[path] = self.headers.get("Cookie")
+            self.routes.received_cookie[path] = _utf8(self.headers.get("Cookie"))
         body = b"<!doctype html><title>oracle</title><p>ok</p>"
         # Written by hand: a Set-Cookie may hold control characters or UTF-8, as on the wire.
         lines = [b"HTTP/1.1 200 OK", b"Content-Type: text/html", b"Cache-Control: no-store"]
@@ -104,6 +106,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+def _utf8(header: str | None) -> str | None:
+    """A header as sent: http.server decodes the bytes as Latin-1, Chromium sends UTF-8."""
+    if header is None:
+        return None
+    return header.encode("latin-1").decode("utf-8", errors="backslashreplace")
 
 
 @dataclass
@@ -120,8 +129,10 @@ class OracleServer:
         return f"{scheme}://{host}:{port}{path}"
 
     def serve(self, path: str, set_cookies: list[str]) -> None:
+        """Answer ``path`` with these headers from now on, and forget the Cookie it was sent."""
         with self.routes.lock:
             self.routes.set_cookies[path] = set_cookies
+            self.routes.received_cookie.pop(path, None)
 
     def cookie_received(self, path: str) -> str | None:
         with self.routes.lock:
@@ -161,6 +172,26 @@ def chromium_args(certificate: Certificate) -> list[str]:
         "--host-resolver-rules=MAP * 127.0.0.1",
         f"--ignore-certificate-errors-spki-list={certificate.spki_sha256}",
     ]
+
+
+def launch_oracle_chromium(
+    playwright: Playwright, folder: Path, certificate: Certificate, *args: str
+) -> BrowserContext:
+    """Headless Chromium with a fresh profile in ``folder``, trusting only ``certificate``."""
+    profile = folder / "profile"
+    (profile / "Default").mkdir(parents=True)
+    # Third-party cookies allowed, as Chrome ships for regular windows (cookie_controls_mode
+    # 0): a cross-site row is then decided by SameSite alone. Browsers that block third-party
+    # cookies are what the third_party_unpartitioned warning is about.
+    (profile / "Default" / "Preferences").write_text(
+        json.dumps({"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}})
+    )
+    return playwright.chromium.launch_persistent_context(
+        profile,
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, *chromium_args(certificate), *args],
+    )
 
 
 @dataclass(frozen=True)
@@ -220,7 +251,7 @@ class Oracle:
                 # A subresource of a page on another site: the response is cross-site.
                 server.serve(urlsplit(site_for_cookies).path, [])
                 page.goto(site_for_cookies)
-                page.evaluate(_FETCH, url)
+                page.evaluate(FETCH, url)
             blocked = self._blocked_reasons(url)
         cookie_header = None
         if then_url is not None:
@@ -229,7 +260,7 @@ class Oracle:
             if site_for_cookies is None:
                 page.goto(then_url)
             else:
-                page.evaluate(_FETCH, then_url)
+                page.evaluate(FETCH, then_url)
             cookie_header = server.cookie_received(then_path) or ""
         cookies = self.session.send("Network.getAllCookies")["cookies"]
         return Observation(cookies=cookies, blocked=blocked, cookie_header=cookie_header)
@@ -247,7 +278,7 @@ class Oracle:
 
 
 # A no-cors fetch that sends and stores cookies, awaited to the end of its body.
-_FETCH = "url => fetch(url, {mode: 'no-cors', credentials: 'include'}).then(r => r.blob())"
+FETCH = "url => fetch(url, {mode: 'no-cors', credentials: 'include'}).then(r => r.blob())"
 
 
 def as_json(observation: Observation) -> str:

@@ -30,12 +30,12 @@ from tests.chromium_oracle import (
     Observation,
     Oracle,
     as_json,
-    chromium_args,
+    launch_oracle_chromium,
     make_certificate,
     oracle_server,
 )
 from tests.conftest import require
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.test_browser import CHROMIUM
 
 SITE = "www.example.test"
 OTHER_SITE = "www.other.test"
@@ -175,21 +175,8 @@ def oracle(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory) -> 
     require(shutil.which("openssl") is not None, "openssl is not installed")
     folder = tmp_path_factory.mktemp("oracle")
     certificate = make_certificate(folder)
-    profile = folder / "profile"
-    (profile / "Default").mkdir(parents=True)
-    # Third-party cookies allowed, as Chrome ships for regular windows (cookie_controls_mode
-    # 0): a cross-site row is then decided by SameSite alone. Browsers that block third-party
-    # cookies are what the third_party_unpartitioned warning is about.
-    (profile / "Default" / "Preferences").write_text(
-        json.dumps({"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}})
-    )
     with oracle_server(certificate) as server:
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[*CHROMIUM_ARGS, *chromium_args(certificate)],
-        )
+        context = launch_oracle_chromium(playwright, folder, certificate)
         try:
             yield Oracle(context, server)
         finally:
