@@ -191,7 +191,9 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
     cookie = parsed.cookie
     # The expiry findings of the storage rules are left out (_SAID_BY_EXPIRY): those made below
     # read the attribute that counts, Max-Age over Expires (§5.7).
-    problems += _in_context(check_storage(cookie, context) + context_warnings(cookie, context))
+    problems += _in_context(
+        check_storage(cookie, context, parsed.domain_attribute) + context_warnings(cookie, context)
+    )
     problems += check_nameless_prefix(cookie)
     expiry = expiry_of(cookie, context.now)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)

@@ -50,6 +50,7 @@ class ParsedSetCookie:
     cookie: Cookie | None
     findings: list[Finding] = field(default_factory=list)
     priority: str = DEFAULT_PRIORITY
+    domain_attribute: str | None = None  # the Domain attribute that counts, as written
 
 
 def _inner_tab(name: str, value: str, attributes: str) -> str | None:
@@ -160,7 +161,7 @@ def parse_set_cookie(header: str) -> ParsedSetCookie:
         values[key] = attribute_value
     cookie, attribute_findings, priority = _apply_attributes(name, value, values)
     findings.extend(attribute_findings)
-    return ParsedSetCookie(cookie, findings, priority)
+    return ParsedSetCookie(cookie, findings, priority, values.get("domain"))
 
 
 def _apply_attributes(
