@@ -229,12 +229,24 @@ class _Generator:
             "//", "/a//",
         )  # fmt: skip
 
+    def long_attribute(self) -> str:
+        """An attribute whose value is 1023, 1024 or 1025 bytes: over 1024 it is ignored."""
+        size = self.pick(1023, 1024, 1025)
+        pick = self.rng.random()
+        if pick < 0.3:
+            return "Expires=" + "Fri, 01 Jan 2027 00:00:00 GMT".ljust(size - 1) + "x"
+        if pick < 0.6:
+            return "Max-Age=" + "60".rjust(size, "0")
+        if pick < 0.8:
+            return "Domain=" + ("x" * size + "." + self.domain)[-size:]
+        return "Colour=" + "c" * size
+
     def attribute(self) -> str:
         rng = self.rng
         kind = rng.choice(
             ("Path", "Path", "Domain", "Domain", "Expires", "Expires", "Max-Age", "Max-Age",
              "Secure", "Secure", "HttpOnly", "SameSite", "SameSite", "Partitioned", "Priority",
-             "unknown", "empty")
+             "unknown", "empty", "long")
         )  # fmt: skip
         if kind in ("Secure", "HttpOnly", "Partitioned"):
             word = _cased(rng, kind)
@@ -243,6 +255,8 @@ class _Generator:
             return self.pick("Colour=blue", "Comment=x", "Version=1", "x", "=x", "SameParty", "b=2")
         if kind == "empty":
             return ""
+        if kind == "long":
+            return self.long_attribute()
         value = {
             "Path": self.path_value,
             "Domain": self.domain_value,
@@ -263,6 +277,9 @@ class _Generator:
         if shape < 0.1:
             total = self.pick(4095, 4096, 4097, 4100)
             pair = f"{name}={_sized(rng, total - 1, name)}"
+            if rng.random() < 0.3:  # wpt cookies/size/attributes: every part at its limit
+                pair += "; Path=/" + "p" * 1023 + "; " + self.long_attribute()
+                pair += "; " + self.long_attribute() if rng.random() < 0.5 else ""
         else:
             pair = f"{name}={self.value()}"
             if rng.random() < 0.08:
