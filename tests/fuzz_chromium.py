@@ -10,8 +10,9 @@ POST /lint, and these must agree:
   are read from the NetLog (``--log-net-log``, capture mode Everything), whose
   ``COOKIE_INCLUSION_STATUS`` events name every reason, where DevTools leaves some out;
 - the jar (``Network.getAllCookies``): every attribute, the expiry to the second;
-- the Cookie header the server receives at the later request.
-``document.cookie`` writes make no NetLog event: for them the jar and the Cookie header are
+- the Cookie header the server receives at the later request, and, for each cookie Chromium
+  did not send there, one of its reasons in /lint's ``not_sent`` (/lint names one per cookie).
+``document.cookie`` writes make no NetLog event: for them the jar and what is sent next are
 compared.
 
 A difference that Chromium makes on purpose and /lint does not follow (a flag, a field trial) is
@@ -72,13 +73,21 @@ class Seen:
     cookies: list[dict] = field(default_factory=list)  # Network.getAllCookies
     cookie_header: str | None = None  # received at the later request
     statuses: list[tuple[str, str]] = field(default_factory=list)  # (operation, status)
+    sent: dict[CookieKey, str] = field(default_factory=dict)  # at the later request
     error: str | None = None
+
+
+# What can disagree: the last two say that a case could not be compared at all.
+ASPECTS = (
+    "outcome", "reasons", "jar", "cookie_header", "send_reasons", "statuses", "lint_status",
+    "chromium_error",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Disagreement:
     case: Case
-    aspect: str  # outcome, reasons, jar, cookie_header, statuses, lint_status, chromium_error
+    aspect: str  # one of ASPECTS
     detail: str
     body: dict
     known: str | None = None  # the reason, when Chromium differs on purpose
@@ -175,13 +184,26 @@ class FuzzDriver:
         self.context.close()
 
 
-def read_statuses(netlog: Path) -> dict[int, list[tuple[str, str]]]:
-    """Per case number, the store and expire COOKIE_INCLUSION_STATUS events of its response.
+# A cookie at a request, as the NetLog names it: name, domain (with a dot unless host-only), path.
+CookieKey = tuple[str, str, str]
 
-    The NetLog writes one event per line, so a long log is read line by line.
+
+@dataclass
+class NetLogStatuses:
+    """The COOKIE_INCLUSION_STATUS events of a run, by case number."""
+
+    stored: dict[int, list[tuple[str, str]]]  # each header of the response: operation, status
+    sent: dict[int, dict[CookieKey, str]]  # each cookie looked at for the later request
+
+
+def read_statuses(netlog: Path) -> NetLogStatuses:
+    """What Chromium decided for each case's response headers and at its later request.
+
+    The response's URL has the query ``c=N``, the later request's ``t=N``. The NetLog writes
+    one event per line, so a long log is read line by line.
     """
     urls: dict[int, str] = {}
-    events: dict[int, list[tuple[str, str]]] = {}
+    events: dict[int, list[dict]] = {}
     with netlog.open(encoding="utf-8") as lines:
         first = next(lines).rstrip().rstrip(",")
         types = json.loads(first.removeprefix('{"constants":'))["logEventTypes"]
@@ -194,14 +216,24 @@ def read_statuses(netlog: Path) -> dict[int, list[tuple[str, str]]]:
             if event["type"] == start_job and "url" in event.get("params", {}):
                 urls[source] = event["params"]["url"]
             elif event["type"] == inclusion:
-                params = event["params"]
-                if params["operation"] in ("store", "expire"):
-                    events.setdefault(source, []).append((params["operation"], params["status"]))
-    statuses: dict[int, list[tuple[str, str]]] = {}
+                events.setdefault(source, []).append(event["params"])
+    statuses = NetLogStatuses({}, {})
+    # A request made again (a retry) comes later in the log: its events are the ones kept.
     for source, url in urls.items():
-        number = parse_qs(urlsplit(url).query).get("c")
-        if number and source in events:
-            statuses[int(number[0])] = events[source]  # a retried request: the last one
+        query = parse_qs(urlsplit(url).query)
+        if "c" in query:
+            statuses.stored[int(query["c"][0])] = [
+                (params["operation"], params["status"])
+                for params in events.get(source, [])
+                if params["operation"] in ("store", "expire")
+            ]
+        elif "t" in query:
+            statuses.sent[int(query["t"][0])] = {
+                # A nameless cookie's event has no name.
+                (params.get("name", ""), params["domain"], params["path"]): params["status"]
+                for params in events.get(source, [])
+                if params["operation"] == "send"
+            }
     return statuses
 
 
@@ -232,7 +264,7 @@ def _lint_cookie(cookie: dict) -> dict:
     return {
         "name": cookie["name"],
         "value": cookie["value"],
-        "domain": cookie["domain"] if cookie["host_only"] else f".{cookie['domain']}",
+        "domain": _dotted(cookie),
         "path": cookie["path"],
         "secure": cookie["secure"],
         "httponly": cookie["httponly"],
@@ -296,6 +328,7 @@ def compare(seen: Seen, status: int, report: dict) -> list[tuple[str, str]]:
     )
     if jar:
         found.append(("jar", jar))
+    found += _send_reasons(seen, report)
     if seen.cookie_header is not None and seen.cookie_header != report.get("cookie_header"):
         found.append(
             (
@@ -304,6 +337,28 @@ def compare(seen: Seen, status: int, report: dict) -> list[tuple[str, str]]:
             )
         )
     return found
+
+
+def _send_reasons(seen: Seen, report: dict) -> list[tuple[str, str]]:
+    """Each cookie Chromium did not send to the later request: /lint says so, for a reason
+    Chromium gives (it names one reason per cookie, Chromium all)."""
+    given = {
+        (item["cookie"]["name"], _dotted(item["cookie"]), item["cookie"]["path"]): item["problem"]
+        for item in report.get("not_sent", [])
+    }
+    found = []
+    for key, status in seen.sent.items():
+        excluded = _exclusions(status)
+        problem = given.get(key)
+        if excluded and (problem is None or problem["chromium"] not in excluded):
+            said = "gives no reason" if problem is None else f"{problem['code']} {problem['chromium']}"
+            found.append(("send_reasons", f"{key}: Chromium {status!r}, /lint {said}"))
+    return found
+
+
+def _dotted(cookie: dict) -> str:
+    """The domain as Chromium writes it: with a leading dot unless the cookie is host-only."""
+    return cookie["domain"] if cookie["host_only"] else f".{cookie['domain']}"
 
 
 def _jar_difference(chromium: list[dict], lint: list[dict]) -> str:
@@ -392,7 +447,8 @@ def run_cases(
                 driver.close()  # the NetLog is complete once the browser is closed
             statuses = read_statuses(driver.netlog)
             for item in seen:
-                item.statuses = statuses.get(item.case.number, [])
+                item.statuses = statuses.stored.get(item.case.number, [])
+                item.sent = statuses.sent.get(item.case.number, {})
                 _judge(item, client, listed, result)
     return result
 
