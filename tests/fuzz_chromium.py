@@ -74,6 +74,7 @@ class Seen:
     cookie_header: str | None = None  # received at the later request
     statuses: list[tuple[str, str]] = field(default_factory=list)  # (operation, status)
     sent: dict[CookieKey, str] = field(default_factory=dict)  # at the later request
+    refused: bool = False  # the response was refused whole: no header of it was read
     error: str | None = None
 
 
@@ -170,7 +171,14 @@ class FuzzDriver:
             page.evaluate(FETCH, url)
         else:
             server.serve(path, list(case.set_cookie))
-            page.goto(url)
+            try:
+                page.goto(url)
+            except PlaywrightError as error:
+                # A NUL in a header: Chromium refuses the response, and every cookie of it.
+                if "ERR_INVALID_HTTP_RESPONSE" not in str(error):
+                    raise
+                seen.refused = True
+                page.wait_for_url("chrome-error://**")  # its error page, before going on
         if then_url is not None:
             server.serve(then_path, [])
             if case.mode == "fetch":
@@ -294,7 +302,11 @@ def compare(seen: Seen, status: int, report: dict) -> list[tuple[str, str]]:
         return [("lint_status", f"/lint answered {status}: {json.dumps(report)[:400]}")]
     found = []
     results = report["results"]
-    if seen.case.mode != "script":
+    if seen.refused:
+        stored = [result["set_cookie"] for result in results if result["outcome"] == "stored"]
+        if stored:
+            found.append(("outcome", f"Chromium refused the response, /lint stored {stored}"))
+    elif seen.case.mode != "script":
         if len(seen.statuses) != len(results):
             found.append(
                 ("statuses", f"{len(seen.statuses)} NetLog statuses for {len(results)} headers")
@@ -351,8 +363,8 @@ def _send_reasons(seen: Seen, report: dict) -> list[tuple[str, str]]:
         excluded = _exclusions(status)
         problem = given.get(key)
         if excluded and (problem is None or problem["chromium"] not in excluded):
-            said = "gives no reason" if problem is None else f"{problem['code']} {problem['chromium']}"
-            found.append(("send_reasons", f"{key}: Chromium {status!r}, /lint {said}"))
+            said = "no reason" if problem is None else f"{problem['code']} {problem['chromium']}"
+            found.append(("send_reasons", f"{key}: Chromium {status!r}, /lint gives {said}"))
     return found
 
 
