@@ -171,6 +171,8 @@ def lint_set_cookies(
         secure=later.secure,
         cross_site=top_site is not None and top_site != later.site,
         now=now,
+        # Without site_for_cookies, each URL is a top-level page: the partition is its site.
+        other_partition=top_site is None and response.site != later.site,
     )
     sent, not_sent = [], []
     for cookie in cookies:

@@ -20,11 +20,22 @@ class Request:
     secure: bool  # https, or a loopback host, where Secure cookies go too
     cross_site: bool  # the top-level site differs from the request's site
     now: datetime
+    # The top-level site is not the one the jar's partitioned cookies were set under.
+    other_partition: bool = False
 
 
 def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
     """Why ``cookie`` is not sent with ``request``; None when it is sent."""
     where = f"{cookie.domain}{cookie.path}"
+    if cookie.partitioned and request.other_partition:
+        # CHIPS: a partitioned cookie is kept for the top-level site it was set under (its
+        # schemeful site in Chromium, net/cookies/cookie_partition_key.h) and sent only there.
+        return finding(
+            "not_sent_partition",
+            "partitioned",
+            f'"{cookie.name}" is partitioned: it is sent only where the top-level site is the '
+            "one it was set under, and this request's is another.",
+        )
     if cookie.host_only and request.host != cookie.domain:
         return finding(
             "not_sent_domain",
