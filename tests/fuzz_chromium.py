@@ -458,6 +458,7 @@ def run_cases(
             finally:
                 driver.close()  # the NetLog is complete once the browser is closed
             statuses = read_statuses(driver.netlog)
+            driver.netlog.unlink()  # about ten megabytes per hundred cases
             for item in seen:
                 item.statuses = statuses.stored.get(item.case.number, [])
                 item.sent = statuses.sent.get(item.case.number, {})
