@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import secrets
 import sys
 import tempfile
 from collections import Counter
@@ -41,6 +42,7 @@ from flask.testing import FlaskClient
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Playwright, sync_playwright
 
+from api import create_app
 from tests.chromium_oracle import (
     FETCH,
     Certificate,
@@ -78,7 +80,7 @@ class Seen:
     error: str | None = None
 
 
-# What can disagree: the last two say that a case could not be compared at all.
+# What can disagree; the last three say that a case could not be compared in full.
 ASPECTS = (
     "outcome", "reasons", "jar", "cookie_header", "send_reasons", "statuses", "lint_status",
     "chromium_error",
@@ -248,6 +250,11 @@ def read_statuses(netlog: Path) -> NetLogStatuses:
 _DECODER = json.JSONDecoder()
 
 
+def _chromium_outcome(operation: str, status: str) -> str:
+    """A header Chromium stored, or rejected; an expired one ("expire") only deletes."""
+    return "stored" if operation == "store" and "INCLUDE" in status.split(", ") else "rejected"
+
+
 def _exclusions(status: str) -> set[str]:
     return {part for part in status.split(", ") if part.startswith("EXCLUDE_")}
 
@@ -313,8 +320,7 @@ def compare(seen: Seen, status: int, report: dict) -> list[tuple[str, str]]:
             )
         pairs = zip(seen.statuses, results, strict=False)
         for index, ((operation, chromium), result) in enumerate(pairs):
-            stored = operation == "store" and "INCLUDE" in chromium.split(", ")
-            outcome = "stored" if stored else "rejected"
+            outcome = _chromium_outcome(operation, chromium)
             header = repr(result["set_cookie"])
             if outcome != result["outcome"]:
                 found.append(
@@ -421,7 +427,7 @@ def known_differences() -> list[KnownDifference]:
 class RunResult:
     seen: list[Seen]
     disagreements: list[Disagreement]
-    outcomes: Counter  # (Chromium's outcome) over the headers of navigations and fetches
+    outcomes: Counter  # Chromium's outcome of each header of the navigations and fetches
     reasons: Counter  # EXCLUDE_* reasons Chromium gave
 
     @property
@@ -469,8 +475,7 @@ def run_cases(
 def _judge(seen: Seen, client: FlaskClient, listed: list[KnownDifference], result: RunResult):
     result.seen.append(seen)
     for operation, status in seen.statuses:
-        stored = operation == "store" and "INCLUDE" in status.split(", ")
-        result.outcomes["stored" if stored else "rejected"] += 1
+        result.outcomes[_chromium_outcome(operation, status)] += 1
         result.reasons.update(_exclusions(status))
     response = client.post("/lint", json=seen.body)
     for aspect, detail in compare(seen, response.status_code, response.get_json()):
@@ -485,9 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first", type=int, default=0, help="the number of the first case (0)")
     parser.add_argument("--verbose", action="store_true", help="print every disagreement")
     options = parser.parse_args(argv)
-    from api import create_app
-
-    client = create_app({"TESTING": True, "SECRET_KEY": "fuzz"}).test_client(use_cookies=False)
+    app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(32)})
+    client = app.test_client(use_cookies=False)
     cases = generate_cases(options.seed, options.cases, options.first)
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         result = run_cases(playwright, client, cases, Path(folder))
