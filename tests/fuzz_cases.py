@@ -63,6 +63,12 @@ ODD_HOSTS = (
     ("bücher.example.test", "example.test"),
     ("127.1", "127.0.0.1"),
     ("2130706433", "127.0.0.1"),
+    ("0x7f.0.0.1", "127.0.0.1"),
+    ("0177.1", "127.0.0.1"),
+    ("www.ex%61mple.test", "example.test"),
+    ("ab--cd.example.test", "example.test"),
+    ("-x.example.test", "example.test"),
+    ("a" * 64 + ".example.test", "example.test"),
 )
 PATHS = ("/", "/a", "/a/", "/a/b", "/a/b/", "/docs/x/page", "/A/b", "/a/b/c/d")
 ODD_PATHS = ("/a/b/../c", "/a/./b", "/a b/c", "/é/x", "/a%2Fb/c", "/a//b", "/a;b/c", "/%7Ea/b")
