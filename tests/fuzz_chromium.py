@@ -194,8 +194,9 @@ class FuzzDriver:
         self.context.close()
 
 
-# A cookie at a request, as the NetLog names it: name, domain (with a dot unless host-only), path.
-CookieKey = tuple[str, str, str]
+# A cookie at a request, as the NetLog names it: name, domain (with a dot unless host-only),
+# path, and whether it is partitioned (a partitioned cookie is another cookie).
+CookieKey = tuple[str, str, str, bool]
 
 
 @dataclass
@@ -239,8 +240,7 @@ def read_statuses(netlog: Path) -> NetLogStatuses:
             ]
         elif "t" in query:
             statuses.sent[int(query["t"][0])] = {
-                # A nameless cookie's event has no name.
-                (params.get("name", ""), params["domain"], params["path"]): params["status"]
+                _netlog_key(params): params["status"]
                 for params in events.get(source, [])
                 if params["operation"] == "send"
             }
@@ -248,6 +248,15 @@ def read_statuses(netlog: Path) -> NetLogStatuses:
 
 
 _DECODER = json.JSONDecoder()
+
+
+def _netlog_key(params: dict) -> CookieKey:
+    name = params.get("name", "")  # a nameless cookie's event has no name
+    return name, params["domain"], params["path"], params["partition_key"] != "(none)"
+
+
+def _lint_key(cookie: dict) -> CookieKey:
+    return cookie["name"], _dotted(cookie), cookie["path"], cookie["partitioned"]
 
 
 def _chromium_outcome(operation: str, status: str) -> str:
@@ -360,10 +369,7 @@ def compare(seen: Seen, status: int, report: dict) -> list[tuple[str, str]]:
 def _send_reasons(seen: Seen, report: dict) -> list[tuple[str, str]]:
     """Each cookie Chromium did not send to the later request: /lint says so, for a reason
     Chromium gives (it names one reason per cookie, Chromium all)."""
-    given = {
-        (item["cookie"]["name"], _dotted(item["cookie"]), item["cookie"]["path"]): item["problem"]
-        for item in report.get("not_sent", [])
-    }
+    given = {_lint_key(item["cookie"]): item["problem"] for item in report.get("not_sent", [])}
     found = []
     for key, status in seen.sent.items():
         excluded = _exclusions(status)
