@@ -324,10 +324,11 @@ def compare(seen: Seen, status: int, report: dict) -> list[tuple[str, str]]:
             found.append(("outcome", f"Chromium refused the response, /lint stored {stored}"))
     elif seen.case.mode != "script":
         if len(seen.statuses) != len(results):
+            # Which status is which header's is not known: nothing more can be compared here.
             found.append(
                 ("statuses", f"{len(seen.statuses)} NetLog statuses for {len(results)} headers")
             )
-        pairs = zip(seen.statuses, results, strict=False)
+        pairs = zip(seen.statuses, results, strict=True) if not found else ()
         for index, ((operation, chromium), result) in enumerate(pairs):
             outcome = _chromium_outcome(operation, chromium)
             header = repr(result["set_cookie"])
