@@ -118,6 +118,17 @@ RULES: dict[str, Rule] = _rules(
         DROPPED,
     ),
     Rule(
+        "domain_other_site",
+        "rejected",
+        "RFC 6265bis §5.7 step 10",
+        "EXCLUDE_DOMAIN_MISMATCH",
+        "domain is on the request host's site (its registrable domain)",
+        DROPPED,
+        browsers="Chromium names EXCLUDE_DOMAIN_MISMATCH beside EXCLUDE_INVALID_DOMAIN when the "
+        "Domain is on another registrable domain than the host (GetCookieDomainWithString, "
+        "net/cookies/cookie_util.cc); a host without one gets EXCLUDE_INVALID_DOMAIN alone.",
+    ),
+    Rule(
         "domain_public_suffix",
         "rejected",
         "RFC 6265bis §5.7 step 9",
@@ -218,6 +229,30 @@ RULES: dict[str, Rule] = _rules(
         "the cookie is dropped",
     ),
     Rule(
+        "prefix_from_insecure_origin",
+        "warning",
+        "RFC 6265bis §4.1.3, §5.7 step 8",
+        "EXCLUDE_INVALID_PREFIX",
+        "a `__Secure-`, `__Host-`, `__Http-` or `__Host-Http-` cookie over plain HTTP to a host "
+        "other than localhost",
+        "the cookie is dropped",
+        browsers="Chromium names the prefix, not the Secure attribute, for a prefixed cookie "
+        "from a non-secure origin (IsCookiePrefixValid, net/cookies/cookie_util.cc): "
+        "EXCLUDE_INVALID_PREFIX instead of EXCLUDE_SECURE_ONLY.",
+    ),
+    Rule(
+        "partitioned_from_insecure_origin",
+        "warning",
+        "CHIPS (draft-cutler-httpbis-partitioned-cookies) §2.1",
+        "EXCLUDE_INVALID_PARTITIONED",
+        "`partitioned: true` over plain HTTP to a host other than localhost",
+        "the cookie is dropped",
+        browsers="Chromium names the Partitioned attribute, not the Secure one, for a "
+        "partitioned cookie from a non-secure origin (IsCookiePartitionedValid, "
+        "net/cookies/cookie_util.cc): EXCLUDE_INVALID_PARTITIONED instead of "
+        "EXCLUDE_SECURE_ONLY, which DevTools does not show.",
+    ),
+    Rule(
         "samesite_lax_cross_site",
         "warning",
         "RFC 6265bis §5.7 step 14",
@@ -296,6 +331,43 @@ RULES: dict[str, Rule] = _rules(
         DROPPED,
     ),
     Rule(
+        "line_break_cuts_header",
+        "attribute_ignored",
+        "RFC 6265bis §5.6",
+        None,
+        "a Set-Cookie holds no CR or LF",
+        "the header ends at the first of them: the rest is not part of the cookie",
+        browsers="Chromium ends the header at a CR or LF and keeps what comes before "
+        "(FindFirstTerminator, net/cookies/parsed_cookie.cc; wpt cookies/value/value.html "
+        '"Set cookie but ignore value after LF"), refuses a response with a NUL in a header, '
+        "and drops a document.cookie string holding any of them (kBlockTruncatedCookies, "
+        "net/base/features.h); RFC 6265bis §5.6 drops the whole line, and RFC 9110 §5.5 "
+        "lets a recipient replace them with spaces.",
+    ),
+    Rule(
+        "response_refused",
+        "rejected",
+        "RFC 6265bis §5.6",
+        None,
+        "no header of the response holds a NUL",
+        "Chromium refuses the whole response: none of its cookies is stored",
+        browsers="Chromium refuses a response with a NUL in a header "
+        "(net::ERR_INVALID_HTTP_RESPONSE), as RFC 9110 §5.5 allows (wpt "
+        "cookies/name/name-ctl.html accepts a rejected message or a NUL replaced with a space); "
+        "RFC 6265bis §5.6 drops only the line that holds it.",
+    ),
+    Rule(
+        "nameless_value_with_equals",
+        "rejected",
+        "RFC 6265bis §5.6",
+        "EXCLUDE_AMBIGUOUS_SERIALIZATION",
+        "a cookie without a name has no `=` in its value",
+        DROPPED,
+        browsers="Chromium drops a nameless cookie whose value holds `=`, which it would send "
+        "as another cookie's name and value (EXCLUDE_AMBIGUOUS_SERIALIZATION, "
+        "net/cookies/cookie_inclusion_status.h); RFC 6265bis §5.6 stores it.",
+    ),
+    Rule(
         "nameless_cookie",
         "warning",
         "RFC 6265bis §5.6",
@@ -336,7 +408,11 @@ RULES: dict[str, Rule] = _rules(
         IGNORED,
         browsers="Chromium reads only the last Expires (SetupAttributes in "
         "net/cookies/parsed_cookie.cc keeps the last one), so an invalid last one also hides an "
-        "earlier valid one; RFC 6265bis §5.6.1 ignores only the invalid one.",
+        "earlier valid one; RFC 6265bis §5.6.1 ignores only the invalid one. Chromium reads "
+        'a day, year or time only as a whole token ("1st Jul" is no date), time fields of any '
+        "length, years of 1 to 5 digits, and a year before 1601 as a past date "
+        "(ParseCookieExpirationTime, net/cookies/cookie_util.cc); RFC 6265bis §5.1.1 differs "
+        "on each.",
     ),
     Rule(
         "max_age_invalid",
@@ -347,7 +423,9 @@ RULES: dict[str, Rule] = _rules(
         IGNORED,
         browsers="Chromium reads only the last Max-Age (SetupAttributes in "
         "net/cookies/parsed_cookie.cc keeps the last one), so an invalid last one also hides an "
-        "earlier valid one; RFC 6265bis §5.6.2 ignores only the invalid one.",
+        "earlier valid one; RFC 6265bis §5.6.2 ignores only the invalid one. Chromium also "
+        'takes a leading "+" (Max-Age=+3600: base::StringToInt64 in ParseExpiration, '
+        "net/cookies/canonical_cookie.cc), which RFC 6265bis §5.6.2 ignores.",
     ),
     Rule(
         "samesite_invalid",
@@ -359,13 +437,15 @@ RULES: dict[str, Rule] = _rules(
     ),
     Rule(
         "domain_non_ascii",
-        "rejected",
+        "warning",
         "RFC 6265bis §5.6.3",
-        "EXCLUDE_DOMAIN_NON_ASCII",
+        "WARN_DOMAIN_NON_ASCII",
         "Domain is ASCII (punycode for international names)",
-        DROPPED,
-        browsers="Chromium drops a cookie whose Domain is not ASCII (EXCLUDE_DOMAIN_NON_ASCII, "
-        "net/cookies/cookie_inclusion_status.h); RFC 6265bis §5.6.3 would convert it with IDNA.",
+        "Chromium converts it to punycode; Firefox and WebKit drop the cookie",
+        browsers="Chromium converts a non-ASCII Domain to punycode and stores the cookie "
+        "(WARN_DOMAIN_NON_ASCII; EXCLUDE_DOMAIN_NON_ASCII only behind the "
+        "kCookieDomainRejectNonASCII feature, GetCookieDomainWithString in "
+        "net/cookies/cookie_util.cc); Firefox and WebKit drop the cookie.",
     ),
     # Storing into a jar that already holds cookies (RFC 6265bis §5.7).
     Rule(
@@ -515,7 +595,7 @@ RULES: dict[str, Rule] = _rules(
         "rejected",
         None,
         None,
-        "each `set_cookie` header is at most 8 KiB",
+        "each `set_cookie` header is at most 256 KiB, what Chromium reads of a response",
         REFUSED,
     ),
     Rule(
@@ -542,7 +622,10 @@ CODES: tuple[str, ...] = tuple(RULES)
 LINT_CODES: tuple[str, ...] = (
     "disallowed_character",
     "tab_character",
+    "line_break_cuts_header",
+    "response_refused",
     "no_cookie_content",
+    "nameless_value_with_equals",
     "nameless_cookie",
     "value_quoted",
     "unknown_attribute",
@@ -551,6 +634,7 @@ LINT_CODES: tuple[str, ...] = (
     "max_age_invalid",
     "samesite_invalid",
     "domain_non_ascii",
+    "domain_other_site",
     "prefix_in_nameless_value",
     "samesite_unspecified_cross_site",
     "httponly_from_script",

@@ -14,7 +14,7 @@ from cookierules.domains import check_domain
 from cookierules.expiry import check_expires
 from cookierules.findings import Finding, finding
 from cookierules.grammar import check_name_value_size
-from cookierules.prefixes import check_prefix
+from cookierules.prefixes import check_prefix, cookie_prefix, prefix_requirements
 
 DROPPED = "browsers drop such cookies"
 _CROSS_SITE_CODES = {"Lax": "samesite_lax_cross_site", "Strict": "samesite_strict_cross_site"}
@@ -105,6 +105,8 @@ def context_warnings(cookie: Cookie, context: SetContext) -> list[Finding]:
                 "secure: true over plain HTTP: browsers ignore this cookie (except on localhost).",
             )
         )
+    if not context.secure_origin:
+        warnings += _insecure_origin_checks(cookie)
     if context.cross_site and cookie.samesite is None:
         # RFC 6265bis §5.7: only a SameSite=None cookie comes from a cross-site response;
         # Chromium treats one without SameSite as Lax.
@@ -153,6 +155,34 @@ def context_warnings(cookie: Cookie, context: SetContext) -> list[Finding]:
                 "max_age_zero",
                 "max_age",
                 "max_age: 0 expires the cookie at once: browsers delete it.",
+            )
+        )
+    return warnings
+
+
+def _insecure_origin_checks(cookie: Cookie) -> list[Finding]:
+    """What a non-secure origin cannot set, as Chromium names it first (net/cookies/
+    cookie_util.cc: IsCookiePrefixValid and IsCookiePartitionedValid need a secure source)."""
+    warnings = []
+    prefix = cookie_prefix(cookie.name)
+    if "secure" in prefix_requirements(prefix) and cookie.secure:
+        # RFC 6265bis §4.1.3: a prefixed cookie needs Secure, which needs a secure origin.
+        warnings.append(
+            finding(
+                "prefix_from_insecure_origin",
+                "name",
+                f"the {prefix} prefix needs a secure origin: over plain HTTP (except on "
+                f"localhost) {DROPPED}.",
+            )
+        )
+    if cookie.partitioned and cookie.secure:
+        # CHIPS §2.1: a partitioned cookie needs Secure, which needs a secure origin.
+        warnings.append(
+            finding(
+                "partitioned_from_insecure_origin",
+                "partitioned",
+                f"partitioned: true needs a secure origin: over plain HTTP (except on "
+                f"localhost) {DROPPED}.",
             )
         )
     return warnings

@@ -15,16 +15,22 @@ from schemas.cookies import DeclaredLength, EngineCheck, StrictBoolean
 from schemas.findings import FindingSchema
 
 MAX_HEADERS = 50
-MAX_HEADER_BYTES = 8 * 1024
-# Room in a POST /lint body for the most set_cookie can hold: JSON may write any character as a
-# \uXXXX escape (a control character must be), six bytes for each byte of UTF-8 at the most, so
-# 50 headers of 8 KiB take up to 2,457,600 bytes. The rest of the body, the URLs and the JSON
-# around the strings, gets the limit any other body gets (api.lint.body_limit).
-MAX_SET_COOKIE_JSON_BYTES = MAX_HEADERS * MAX_HEADER_BYTES * len(r"\u0000")
+# What Chromium reads of one response's headers: 256 KiB (kMaxHeaderBufSize,
+# net/http/http_stream_parser.h; a longer head is ERR_RESPONSE_HEADERS_TOO_BIG). One Set-Cookie
+# may take all of it: RFC 6265bis bounds only the name and value (4096 bytes) and each attribute
+# value (1024 bytes), and attributes may repeat (wpt cookies/size/attributes.www.sub.html sends
+# one of 8,255 bytes), so any header up to that size may change what Chromium stores.
+MAX_HEADER_BYTES = 256 * 1024
+# Room in a POST /lint body for set_cookie: 2,400 KiB, enough for one header of 256 KiB or 50 of
+# 8 KiB even when JSON writes every byte as a six-byte \uXXXX escape (a control character must
+# be). The body limit, not the header limit, bounds what a request holds in all. The rest of the
+# body, the URLs and the JSON around the strings, gets the limit any other body gets
+# (api.lint.body_limit).
+MAX_SET_COOKIE_JSON_BYTES = MAX_HEADERS * 8 * 1024 * len(r"\u0000")
 
 
 def _check_header(header: str) -> list:
-    """A header as received: well-formed Unicode, at most 8 KiB in UTF-8."""
+    """A header as received: well-formed Unicode, at most 256 KiB in UTF-8."""
     unencodable = check_encodable(header)
     if unencodable:
         return unencodable
@@ -35,7 +41,7 @@ def _check_header(header: str) -> list:
                 "header_too_long",
                 "set_cookie",
                 f"A header of {size} bytes is over the {MAX_HEADER_BYTES}-byte limit; "
-                "browsers drop cookies over 4096 bytes long before that.",
+                "Chromium reads at most that much of one response's headers.",
             )
         ]
     return []
@@ -89,9 +95,10 @@ class LintRequestSchema(Schema):
         validate=[DeclaredLength(min=1, max=MAX_HEADERS), EngineCheck(_check_count)],
         metadata={
             "description": "The Set-Cookie header values, as received, in order (without "
-            "`Set-Cookie:`), each at most 8 KiB. The body may be 2,400 KiB over the server's "
-            "body limit (64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says otherwise): room for "
-            "50 such headers, even with every character written as a \\uXXXX escape."
+            "`Set-Cookie:`), each at most 256 KiB in UTF-8: what Chromium reads of a "
+            "response's headers. The body may be 2,400 KiB over the server's body limit (64 "
+            "KiB unless COOKIE_API_MAX_CONTENT_LENGTH says otherwise): room for one such "
+            "header, or 50 of 8 KiB, even with every character written as a \\uXXXX escape."
         },
     )
     then_url = url_field(

@@ -31,6 +31,8 @@ CHROMIUM_REASONS = {
     "EXCLUDE_OVERWRITE_SECURE",
     "EXCLUDE_DOMAIN_MISMATCH",
     "EXCLUDE_NOT_ON_PATH",
+    "EXCLUDE_AMBIGUOUS_SERIALIZATION",
+    "WARN_DOMAIN_NON_ASCII",
 }
 ENGINE = Path(__file__).resolve().parent.parent / "cookierules"
 API = ENGINE.parent / "api"
