@@ -327,17 +327,42 @@ def store_statuses(
             page.goto(urls[-1])
     finally:
         context.close()
-    netlog = json.loads(log.read_text(encoding="utf-8"))
-    kinds = netlog["constants"]["logEventTypes"]
-    requested: dict[int, str] = {}
-    stored: dict[int, list[list[str]]] = {}
-    for event in netlog["events"]:
-        params, source = event.get("params") or {}, event["source"]["id"]
-        if event["type"] == kinds["URL_REQUEST_START_JOB"] and "url" in params:
-            requested.setdefault(source, params["url"])
-        elif event["type"] == kinds["COOKIE_INCLUSION_STATUS"] and params["operation"] == "store":
-            reasons = params["status"].split(", ")
-            stored.setdefault(source, []).append([r for r in reasons if r.startswith("EXCLUDE_")])
     # Chromium logs the canonical URL (127.1 becomes 127.0.0.1): each path is the look's own.
-    by_path = {urlsplit(requested[source]).path: statuses for source, statuses in stored.items()}
+    by_path = {
+        urlsplit(url).path: [
+            [reason for reason in params["status"].split(", ") if reason.startswith("EXCLUDE_")]
+            for params in events
+            if params["operation"] == "store"
+        ]
+        for url, events in netlog_cookie_statuses(log).items()
+    }
     return [by_path.get(urlsplit(url).path, []) for url in urls]
+
+
+def netlog_cookie_statuses(log: Path) -> dict[str, list[dict]]:
+    """Per request URL, as Chromium logged it (canonical), its COOKIE_INCLUSION_STATUS events.
+
+    Each is the event's parameters, in order: ``operation`` ("store", "expire" or "send"),
+    ``status`` (every EXCLUDE_ and WARN_ reason), and ``name`` (absent when empty), ``domain``,
+    ``path`` and ``partition_key`` where there is a cookie. A URL requested again keeps the last
+    request's events. The NetLog writes one event per line, so a long log is read line by line.
+    """
+    urls: dict[int, str] = {}
+    events: dict[int, list[dict]] = {}
+    with log.open(encoding="utf-8") as lines:
+        constants = json.loads(next(lines).rstrip().rstrip(",").removeprefix('{"constants":'))
+        kinds = constants["logEventTypes"]
+        start_job, inclusion = kinds["URL_REQUEST_START_JOB"], kinds["COOKIE_INCLUSION_STATUS"]
+        for line in lines:
+            if not line.startswith('{"'):
+                continue
+            event, _ = _DECODER.raw_decode(line)  # the last one is followed by "]"
+            source, params = event["source"]["id"], event.get("params") or {}
+            if event["type"] == start_job and "url" in params:
+                urls.setdefault(source, params["url"])
+            elif event["type"] == inclusion:
+                events.setdefault(source, []).append(params)
+    return {urls[source]: found for source, found in events.items() if source in urls}
+
+
+_DECODER = json.JSONDecoder()

@@ -49,6 +49,7 @@ from tests.chromium_oracle import (
     OracleServer,
     launch_oracle_chromium,
     make_certificate,
+    netlog_cookie_statuses,
     oracle_server,
 )
 from tests.fuzz_cases import Case, Place, generate_cases
@@ -210,44 +211,24 @@ class NetLogStatuses:
 def read_statuses(netlog: Path) -> NetLogStatuses:
     """What Chromium decided for each case's response headers and at its later request.
 
-    The response's URL has the query ``c=N``, the later request's ``t=N``. The NetLog writes
-    one event per line, so a long log is read line by line.
+    The response's URL has the query ``c=N``, the later request's ``t=N``.
     """
-    urls: dict[int, str] = {}
-    events: dict[int, list[dict]] = {}
-    with netlog.open(encoding="utf-8") as lines:
-        first = next(lines).rstrip().rstrip(",")
-        types = json.loads(first.removeprefix('{"constants":'))["logEventTypes"]
-        start_job, inclusion = types["URL_REQUEST_START_JOB"], types["COOKIE_INCLUSION_STATUS"]
-        for line in lines:
-            if not line.startswith('{"'):
-                continue
-            event, _ = _DECODER.raw_decode(line)  # the last one is followed by "]"
-            source = event["source"]["id"]
-            if event["type"] == start_job and "url" in event.get("params", {}):
-                urls[source] = event["params"]["url"]
-            elif event["type"] == inclusion:
-                events.setdefault(source, []).append(event["params"])
     statuses = NetLogStatuses({}, {})
-    # A request made again (a retry) comes later in the log: its events are the ones kept.
-    for source, url in urls.items():
+    for url, events in netlog_cookie_statuses(netlog).items():
         query = parse_qs(urlsplit(url).query)
         if "c" in query:
             statuses.stored[int(query["c"][0])] = [
                 (params["operation"], params["status"])
-                for params in events.get(source, [])
+                for params in events
                 if params["operation"] in ("store", "expire")
             ]
         elif "t" in query:
             statuses.sent[int(query["t"][0])] = {
                 _netlog_key(params): params["status"]
-                for params in events.get(source, [])
+                for params in events
                 if params["operation"] == "send"
             }
     return statuses
-
-
-_DECODER = json.JSONDecoder()
 
 
 def _netlog_key(params: dict) -> CookieKey:

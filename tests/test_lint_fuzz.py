@@ -52,7 +52,7 @@ def test_the_fuzzed_cases_reach_both_outcomes_and_many_reasons(fuzz_run: RunResu
     modes = {seen.case.mode for seen in fuzz_run.seen}
     assert modes == {"navigate", "fetch", "script"}
     reads = [seen for seen in fuzz_run.seen if seen.cookie_header]
-    assert len(reads) >= CASES // 4, "too few later requests carried cookies"
+    assert len(reads) >= 60, "too few later requests carried cookies"
 
 
 def test_a_case_is_the_same_alone_as_in_its_run():
