@@ -11,6 +11,7 @@ thousands of cases, or another seed::
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,13 @@ from playwright.sync_api import Playwright
 from api import create_app
 from tests.conftest import require
 from tests.fuzz_cases import generate_case, generate_cases
-from tests.fuzz_chromium import ASPECTS, RunResult, known_differences, run_cases
+from tests.fuzz_chromium import (
+    ASPECTS,
+    KnownDifference,
+    RunResult,
+    known_differences,
+    run_cases,
+)
 from tests.test_browser import CHROMIUM
 
 SEED = 17
@@ -59,6 +66,18 @@ def test_a_case_is_the_same_alone_as_in_its_run():
     """``--first N --cases 1`` replays case N of a long run exactly."""
     assert generate_cases(7, 40)[31] == generate_case(7, 31) == generate_cases(7, 1, 31)[0]
     assert generate_case(7, 31) != generate_case(8, 31)
+
+
+def test_a_known_difference_explains_only_the_cases_it_names():
+    row = KnownDifference("jar", "a flag", "net/base/features.cc", header="(?i)partitioned")
+    partitioned = replace(generate_case(7, 1), set_cookie=("a=1; Secure; Partitioned",))
+    plain = replace(partitioned, set_cookie=("a=1; Secure",))
+
+    assert row.matches(partitioned, "jar", "only Chromium has a")
+    assert not row.matches(partitioned, "outcome", "only Chromium has a")
+    assert not row.matches(plain, "jar", "only Chromium has a")
+    narrowed = replace(row, detail="only /lint")
+    assert not narrowed.matches(partitioned, "jar", "only Chromium has a")
 
 
 def test_the_known_differences_are_well_formed():
