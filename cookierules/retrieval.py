@@ -27,15 +27,6 @@ class Request:
 def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
     """Why ``cookie`` is not sent with ``request``; None when it is sent."""
     where = f"{cookie.domain}{cookie.path}"
-    if cookie.partitioned and request.other_partition:
-        # CHIPS: a partitioned cookie is kept for the top-level site it was set under (its
-        # schemeful site in Chromium, net/cookies/cookie_partition_key.h) and sent only there.
-        return finding(
-            "not_sent_partition",
-            "partitioned",
-            f'"{cookie.name}" is partitioned: it is sent only where the top-level site is the '
-            "one it was set under, and this request's is another.",
-        )
     if cookie.host_only and request.host != cookie.domain:
         return finding(
             "not_sent_domain",
@@ -73,6 +64,15 @@ def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
             "samesite",
             f'"{cookie.name}" is SameSite={cookie.samesite or "Lax (by default)"}; browsers do '
             "not send it with requests from another site.",
+        )
+    if cookie.partitioned and request.other_partition:
+        # CHIPS: a partitioned cookie is kept for the top-level site it was set under (its
+        # schemeful site in Chromium, net/cookies/cookie_partition_key.h) and sent only there.
+        return finding(
+            "not_sent_partition",
+            "partitioned",
+            f'"{cookie.name}" is partitioned: it is sent only where the top-level site is the '
+            "one it was set under, and this request's is another.",
         )
     return None
 
