@@ -8,7 +8,7 @@ finding made by code never drifts from them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["rejected", "attribute_ignored", "warning"]
@@ -42,6 +42,9 @@ class Finding:
     spec: str | None
     chromium: str | None
     browsers: str | None = None  # where browser engines differ, with the source that shows it
+    fix: str | None = None  # what to change, in the words of the input (a header's, so far)
+    # The values of the message's template in WORDS; None for a message written out.
+    params: tuple[tuple[str, object], ...] | None = field(default=None, compare=False)
 
 
 DROPPED = "the cookie is dropped"
@@ -616,6 +619,115 @@ RULES: dict[str, Rule] = _rules(
     ),
 )
 
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """What a finding says, in the words of the input it is about."""
+
+    body: str  # about a JSON body (POST /cookies): its field names
+    header: str  # about a Set-Cookie header (POST /lint): its attributes
+    fix: str | None = None  # what to change in the header
+
+
+_SECURE = 'add "; Secure"'
+_SAMESITE_NONE = 'use "SameSite=None; Secure"'
+_FROM_ANOTHER_SITE = (
+    "this request comes from another site ({initiator}): browsers store a SameSite={samesite} "
+    'cookie only from same-site requests; use samesite: "None" with secure: true.'
+)
+_RESPONSE_OF_ANOTHER_SITE = (
+    "The response is another site's than the page ({initiator}): browsers store a "
+    "SameSite={samesite} cookie only from same-site requests"
+)
+# Messages with placeholders, in both voices: a check makes its finding with
+# ``finding(code, field, **values)``, and a finding about a header is put in its words by
+# ``in_header_words``. The messages of other codes are written out where they are found.
+WORDS: dict[str, Words] = {
+    "samesite_none_requires_secure": Words(
+        "SameSite=None requires secure: true; browsers drop such cookies.",
+        "SameSite=None requires Secure; browsers drop such cookies",
+        _SECURE,
+    ),
+    "partitioned_requires_secure": Words(
+        "partitioned: true requires secure: true; browsers drop such cookies.",
+        "Partitioned requires Secure; browsers drop such cookies",
+        _SECURE,
+    ),
+    "prefix_requires_secure": Words(
+        "the {prefix} prefix requires secure: true; browsers drop such cookies.",
+        "The {prefix} prefix requires Secure; browsers drop such cookies",
+        _SECURE,
+    ),
+    "prefix_requires_httponly": Words(
+        "the {prefix} prefix requires httponly: true; browsers drop such cookies.",
+        "The {prefix} prefix requires HttpOnly; browsers drop such cookies",
+        'add "; HttpOnly"',
+    ),
+    "prefix_requires_root_path": Words(
+        'the {prefix} prefix requires path "/"; browsers drop such cookies.',
+        "The {prefix} prefix requires Path=/; browsers drop such cookies",
+        'set "; Path=/"',
+    ),
+    "prefix_forbids_domain": Words(
+        "the {prefix} prefix forbids a domain; browsers drop such cookies.",
+        "The {prefix} prefix forbids a Domain attribute; browsers drop such cookies",
+        'remove "; Domain={domain}"',
+    ),
+    "name_value_too_large": Words(
+        "name and value take {size} bytes on the wire (after percent-encoding and signing); "
+        "browsers drop cookies over {limit} bytes.",
+        "The name and value take {size} bytes; browsers drop cookies over {limit} bytes",
+        "shorten the name or the value by {excess} bytes",
+    ),
+    "prefix_from_insecure_origin": Words(
+        "the {prefix} prefix needs a secure origin: over plain HTTP (except on localhost) "
+        "browsers drop such cookies.",
+        "The {prefix} prefix needs a secure origin: over plain HTTP (except on localhost) "
+        "browsers drop such cookies",
+        "send it over HTTPS",
+    ),
+    "partitioned_from_insecure_origin": Words(
+        "partitioned: true needs a secure origin: over plain HTTP (except on localhost) "
+        "browsers drop such cookies.",
+        "Partitioned needs a secure origin: over plain HTTP (except on localhost) browsers "
+        "drop such cookies",
+        "send it over HTTPS",
+    ),
+    "secure_from_insecure_origin": Words(
+        "secure: true over plain HTTP: browsers ignore this cookie (except on localhost).",
+        "Secure over plain HTTP: browsers ignore this cookie (except on localhost)",
+        'send it over HTTPS, or remove "; Secure"',
+    ),
+    "samesite_unspecified_cross_site": Words(
+        "this request comes from another site ({initiator}): browsers treat a cookie without "
+        "SameSite as SameSite=Lax and store it only from same-site requests; "
+        'use samesite: "None" with secure: true.',
+        "The response is another site's than the page ({initiator}): browsers treat a cookie "
+        "without SameSite as SameSite=Lax and store it only from same-site requests",
+        'add "; SameSite=None; Secure"',
+    ),
+    "samesite_lax_cross_site": Words(_FROM_ANOTHER_SITE, _RESPONSE_OF_ANOTHER_SITE, _SAMESITE_NONE),
+    "samesite_strict_cross_site": Words(
+        _FROM_ANOTHER_SITE, _RESPONSE_OF_ANOTHER_SITE, _SAMESITE_NONE
+    ),
+    "third_party_unpartitioned": Words(
+        "this request comes from another site ({initiator}): browsers that block third-party "
+        "cookies drop an unpartitioned cookie set from another site; add partitioned: true to "
+        "keep it within that site.",
+        "The response is another site's than the page ({initiator}): browsers that block "
+        "third-party cookies drop an unpartitioned cookie set from another site",
+        'add "; Partitioned" to keep it within that site',
+    ),
+    "max_age_overrides_expires": Words(
+        "max_age and expires are both set: browsers use max_age.",
+        "Max-Age and Expires are both given: browsers use Max-Age",
+    ),
+    "max_age_zero": Words(
+        "max_age: 0 expires the cookie at once: browsers delete it.",
+        "Max-Age=0 expires the cookie at once: browsers delete it",
+    ),
+}
+
 CODES: tuple[str, ...] = tuple(RULES)
 # The codes only POST /lint reports: about a Set-Cookie header as received, a jar that already
 # holds cookies, or the request that comes next. POST /cookies never makes such a cookie.
@@ -665,9 +777,23 @@ def rule_table(codes: Iterable[str]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def finding(code: str, field: str, message: str, severity: Severity | None = None) -> Finding:
-    """A finding for ``code``, with its spec and Chromium name from the catalogue."""
+def finding(
+    code: str,
+    field: str,
+    message: str | None = None,
+    severity: Severity | None = None,
+    **values: object,
+) -> Finding:
+    """A finding for ``code``, with its spec and Chromium name from the catalogue.
+
+    Without ``message``, the message is the code's ``WORDS`` about a JSON body, filled in
+    with ``values``; ``in_header_words`` can then say it about a header.
+    """
     rule = RULES[code]
+    params = None
+    if message is None:
+        message = WORDS[code].body.format(**values)
+        params = tuple(values.items())
     return Finding(
         code=code,
         field=field,
@@ -676,4 +802,18 @@ def finding(code: str, field: str, message: str, severity: Severity | None = Non
         spec=rule.spec,
         chromium=rule.chromium,
         browsers=rule.browsers,
+        params=params,
     )
+
+
+def in_header_words(item: Finding) -> Finding:
+    """The finding said about a Set-Cookie header: its attributes, and what to change in it."""
+    if item.params is None:
+        return item
+    words = WORDS[item.code]
+    values = dict(item.params)
+    message = words.header.format(**values)
+    if words.fix is None:
+        return replace(item, message=f"{message}.")
+    fix = words.fix.format(**values)
+    return replace(item, message=f"{message}. {fix[0].upper()}{fix[1:]}.", fix=fix)

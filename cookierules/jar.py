@@ -30,6 +30,8 @@ class StoredCookie:
     samesite: str | None  # as given: "Strict", "Lax", "None", or None
     partitioned: bool
     priority: str
+    # CHIPS §2.2: a partitioned cookie's key is the top-level site, as DevTools shows it.
+    partition_key: str | None = None
 
     @property
     def key(self) -> tuple[str, str, bool, str, bool]:

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from cookierules.cookie import Cookie
 from cookierules.domains import InvalidHost, canonical_host, check_domain_site, is_ip_address
 from cookierules.expiry import expiry_of
-from cookierules.findings import Finding, finding
+from cookierules.findings import Finding, finding, in_header_words
 from cookierules.jar import CookieJar, StoredCookie
 from cookierules.parse import parse_set_cookie
 from cookierules.paths import canonical_path, cookie_path
@@ -164,10 +164,15 @@ def lint_set_cookies(
         initiator=site_for_cookies,
     )
     jar = CookieJar()
+    scheme, site = top_site or response.site
+    partition_key = f"{scheme}://{site}"
     if not from_script and any("\0" in header for header in set_cookie):
         results = [_refused(header) for header in set_cookie]
     else:
-        results = [_receive(header, response, context, jar) for header in set_cookie]
+        results = [
+            _in_header_words(_receive(header, response, context, jar, partition_key))
+            for header in set_cookie
+        ]
     jar.remove_expired(now)
     cookies = in_send_order(jar.cookies)
     if later is None:
@@ -191,7 +196,9 @@ def lint_set_cookies(
     return LintReport(results, cookies, cookie_header(sent), not_sent)
 
 
-def _receive(header: str, response: Location, context: SetContext, jar: CookieJar) -> HeaderResult:
+def _receive(
+    header: str, response: Location, context: SetContext, jar: CookieJar, partition_key: str
+) -> HeaderResult:
     """Parse, check and store one header."""
     parsed = parse_set_cookie(header, from_script=context.from_script)
     problems = list(parsed.findings)
@@ -226,6 +233,7 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
         samesite=cookie.samesite,
         partitioned=cookie.partitioned,
         priority=parsed.priority,
+        partition_key=partition_key if cookie.partitioned else None,
     )
     refused = jar.store(
         stored, from_script=context.from_script, secure_scheme=response.secure, now=context.now
@@ -248,6 +256,11 @@ def _refused(header: str) -> HeaderResult:
         "(net::ERR_INVALID_HTTP_RESPONSE), so it stores none of its cookies.",
     )
     return HeaderResult(header, "rejected", None, [problem])
+
+
+def _in_header_words(result: HeaderResult) -> HeaderResult:
+    """The findings of the rules shared with POST /cookies, said about the header."""
+    return replace(result, problems=[in_header_words(item) for item in result.problems])
 
 
 def _in_context(findings: list[Finding]) -> list[Finding]:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, validate
+from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
 
 from cookierules.cookie import SAMESITE_VALUES
 from cookierules.encoding import check_encodable
 from cookierules.findings import finding
 from cookierules.lint import check_url
 from cookierules.parse import PRIORITIES
-from schemas.cookies import DeclaredLength, EngineCheck, StrictBoolean
+from schemas.cookies import DeclaredLength, EngineCheck, OffsetDateTime, StrictBoolean
 from schemas.findings import FindingSchema
 
 MAX_HEADERS = 50
@@ -57,21 +57,6 @@ def _check_count(headers: list[str]) -> list:
             f"Give 1 to {MAX_HEADERS} Set-Cookie header values, not {len(headers)}.",
         )
     ]
-
-
-class OffsetDateTime(fields.AwareDateTime):
-    """An ISO 8601 date-time that names its offset, since the server's zone means nothing here."""
-
-    default_error_messages: ClassVar[dict[str, str]] = {
-        "invalid": "Must be an ISO 8601 date-time such as 2030-01-01T00:00:00Z.",
-    }
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        moment = fields.DateTime._deserialize(self, value, attr, data, **kwargs)
-        if moment.tzinfo is None:
-            message = "Must carry an explicit offset such as Z or +02:00."
-            raise ValidationError([finding("offset_required", "", message)])
-        return moment
 
 
 def url_field(description: str, **kwargs: Any) -> fields.String:
@@ -135,10 +120,18 @@ class LintFindingSchema(FindingSchema):
         },
     )
 
+    fix = fields.String(
+        metadata={
+            "description": 'What to change in the header, such as `add "; Secure"`. Present '
+            "only where one change fixes it."
+        },
+    )
+
     @post_dump
     def drop_uncited(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        if data.get("browsers") is None:
-            data.pop("browsers", None)
+        for key in ("browsers", "fix"):
+            if data.get(key) is None:
+                data.pop(key, None)
         return data
 
 
@@ -178,6 +171,14 @@ class LintCookieSchema(Schema):
         required=True,
         validate=validate.OneOf(PRIORITIES),
         metadata={"description": "Chromium's Priority attribute: Medium unless given."},
+    )
+    partition_key = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "For a partitioned cookie, the top-level site it is kept for, "
+            "as DevTools shows it (https://example.com); null otherwise."
+        },
     )
 
 
