@@ -164,8 +164,7 @@ def lint_set_cookies(
         initiator=site_for_cookies,
     )
     jar = CookieJar()
-    scheme, site = top_site or response.site
-    partition_key = f"{scheme}://{site}"
+    partition_key = _partition_key(top_site or response.site)
     if not from_script and any("\0" in header for header in set_cookie):
         results = [_refused(header) for header in set_cookie]
     else:
@@ -184,7 +183,7 @@ def lint_set_cookies(
         cross_site=top_site is not None and top_site != later.site,
         now=now,
         # Without site_for_cookies, each URL is a top-level page: the partition is its site.
-        other_partition=top_site is None and response.site != later.site,
+        partition_key=_partition_key(top_site or later.site),
     )
     sent, not_sent = [], []
     for cookie in cookies:
@@ -194,6 +193,12 @@ def lint_set_cookies(
         else:
             not_sent.append(NotSent(cookie, problem))
     return LintReport(results, cookies, cookie_header(sent), not_sent)
+
+
+def _partition_key(site: tuple[str, str]) -> str:
+    """The key of a top-level site's partition, as DevTools writes it: the schemeful site."""
+    scheme, host = site
+    return f"{scheme}://{host}"
 
 
 def _receive(

@@ -86,11 +86,11 @@ def test_a_nameless_cookie_is_sent_as_its_value_alone():
 
 def test_a_partitioned_cookie_is_not_sent_under_another_top_level_site():
     """CHIPS: a partitioned cookie is sent only under the top-level site it was set under."""
-    partitioned = stored("p", secure=True, partitioned=True)
+    partitioned = stored("p", secure=True, partitioned=True, partition_key="http://example.com")
     plain = stored("u", secure=True)
     elsewhere = Request("www.example.com", "/", True, cross_site=False, now=NOW_DATE)
-    elsewhere = replace(elsewhere, other_partition=True)
+    elsewhere = replace(elsewhere, partition_key="https://example.com")
 
     assert exclusion(partitioned, elsewhere).code == "not_sent_partition"
     assert exclusion(plain, elsewhere) is None
-    assert exclusion(partitioned, replace(elsewhere, other_partition=False)) is None
+    assert exclusion(partitioned, replace(elsewhere, partition_key="http://example.com")) is None
