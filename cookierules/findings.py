@@ -545,6 +545,16 @@ RULES: dict[str, Rule] = _rules(
         "the cookie is not sent",
         browsers=CHROMIUM_LAX_BY_DEFAULT,
     ),
+    Rule(
+        "not_sent_partition",
+        "warning",
+        "CHIPS (draft-cutler-httpbis-partitioned-cookies), abstract",
+        None,
+        "a Partitioned cookie goes only where the top-level site is the one it was set under",
+        "the cookie is not sent",
+        browsers="Chromium keys the partition by the schemeful site: http://localhost and "
+        "https://localhost are two partitions (net/cookies/cookie_partition_key.h).",
+    ),
     # The API's own request rules: no browser states them.
     Rule("invalid_body", "rejected", None, None, "the body is one JSON object", REFUSED),
     Rule("invalid_type", "rejected", None, None, "each field has its JSON type", REFUSED),
@@ -791,6 +801,7 @@ LINT_CODES: tuple[str, ...] = (
     "not_sent_samesite_strict",
     "not_sent_samesite_lax",
     "not_sent_samesite_unspecified",
+    "not_sent_partition",
 )
 
 

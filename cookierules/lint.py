@@ -215,8 +215,7 @@ def lint_set_cookies(
         initiator=site_for_cookies,
     )
     jar = CookieJar()
-    scheme, site = top_site or response.site
-    partition_key = f"{scheme}://{site}"
+    partition_key = _partition_key(top_site or response.site)
     if not from_script and any("\0" in header for header in set_cookie):
         results = [_refused(header) for header in set_cookie]
     else:
@@ -231,6 +230,8 @@ def lint_set_cookies(
         secure=later.secure,
         cross_site=top_site is not None and top_site != later.site,
         now=now,
+        # Without site_for_cookies, each URL is a top-level page: the partition is its site.
+        partition_key=_partition_key(top_site or later.site),
     )
     sent, not_sent = [], []
     for cookie in cookies:
@@ -240,6 +241,12 @@ def lint_set_cookies(
         else:
             not_sent.append(NotSent(cookie, _shortened(problem)))
     return LintReport(results, cookies, cookie_header(sent), not_sent)
+
+
+def _partition_key(site: tuple[str, str]) -> str:
+    """The key of a top-level site's partition, as DevTools writes it: the schemeful site."""
+    scheme, host = site
+    return f"{scheme}://{host}"
 
 
 def _receive(
@@ -253,7 +260,9 @@ def _receive(
     cookie = parsed.cookie
     # The expiry findings of the storage rules are left out (_SAID_BY_EXPIRY): those made below
     # read the attribute that counts, Max-Age over Expires (§5.7).
-    problems += _in_context(check_storage(cookie, context) + context_warnings(cookie, context))
+    problems += _in_context(
+        check_storage(cookie, context, parsed.domain_attribute) + context_warnings(cookie, context)
+    )
     if (
         cookie.domain is not None
         and problems
