@@ -243,9 +243,6 @@ class CookieList(Resource):
                 host_prefix:
                   summary: A __Host- cookie (Secure, Path=/, no Domain)
                   value: {name: __Host-session, value: s3cr3t, secure: true, path: /}
-                signed:
-                  summary: A signed cookie (needs COOKIE_API_SECRET_KEY)
-                  value: {name: cart, value: 'items=3; total=9.90 €', signed: true}
         responses:
           201:
             description: The cookie was set.

@@ -588,14 +588,6 @@ RULES: dict[str, Rule] = _rules(
         "no cookie is sent and Set-Cookie is ignored",
     ),
     Rule(
-        "not_sent_partition",
-        "warning",
-        "CHIPS (draft-cutler-httpbis-partitioned-cookies) §2.2",
-        None,
-        "a partitioned cookie goes only with requests under the top-level site it was set under",
-        "the cookie is not sent",
-    ),
-    Rule(
         "lax_allow_unsafe",
         "warning",
         "RFC 6265bis §5.8.3",
@@ -650,6 +642,16 @@ RULES: dict[str, Rule] = _rules(
         None,
         "a redirect's next step is its Location",
         "the hop is added with an empty response",
+    ),
+    Rule(
+        "not_sent_partition",
+        "warning",
+        "CHIPS (draft-cutler-httpbis-partitioned-cookies), abstract",
+        None,
+        "a Partitioned cookie goes only where the top-level site is the one it was set under",
+        "the cookie is not sent",
+        browsers="Chromium keys the partition by the schemeful site: http://localhost and "
+        "https://localhost are two partitions (net/cookies/cookie_partition_key.h).",
     ),
     # The API's own request rules: no browser states them.
     Rule("invalid_body", "rejected", None, None, "the body is one JSON object", REFUSED),
@@ -918,6 +920,7 @@ LINT_CODES: tuple[str, ...] = (
     "not_sent_samesite_strict",
     "not_sent_samesite_lax",
     "not_sent_samesite_unspecified",
+    "not_sent_partition",
     "set_cookie_comma_joined",
     "set_cookie_newline_joined",
     "set_cookie_prefix_pasted",
@@ -926,7 +929,6 @@ LINT_CODES: tuple[str, ...] = (
 REPLAY_CODES: tuple[str, ...] = (
     "third_party_blocked",
     "credentials_omitted",
-    "not_sent_partition",
     "lax_allow_unsafe",
     "cookie_name_shadowed",
     "set_never_sent",

@@ -216,8 +216,9 @@ def lint_set_cookies(
         initiator=site_for_cookies,
     )
     jar = CookieJar()
-    scheme, site = top_site or response.site
-    results = receive_response(set_cookie, response, context, jar, f"{scheme}://{site}")
+    results = receive_response(
+        set_cookie, response, context, jar, _partition_key(top_site or response.site)
+    )
     jar.remove_expired(now)
     cookies = in_send_order(jar.cookies)
     if later is None:
@@ -228,6 +229,8 @@ def lint_set_cookies(
         secure=later.secure,
         cross_site=top_site is not None and top_site != later.site,
         now=now,
+        # Without site_for_cookies, each URL is a top-level page: the partition is its site.
+        partition_key=_partition_key(top_site or later.site),
     )
     sent, not_sent = [], []
     for cookie in cookies:
@@ -254,6 +257,12 @@ def receive_response(
     return [_receive(header, response, context, jar, partition_key) for header in set_cookie]
 
 
+def _partition_key(site: tuple[str, str]) -> str:
+    """The key of a top-level site's partition, as DevTools writes it: the schemeful site."""
+    scheme, host = site
+    return f"{scheme}://{host}"
+
+
 def _receive(
     header: str, response: Location, context: SetContext, jar: CookieJar, partition_key: str
 ) -> HeaderResult:
@@ -267,7 +276,9 @@ def _receive(
     cookie = parsed.cookie
     # The expiry findings of the storage rules are left out (_SAID_BY_EXPIRY): those made below
     # read the attribute that counts, Max-Age over Expires (§5.7).
-    problems += _in_context(check_storage(cookie, context) + context_warnings(cookie, context))
+    problems += _in_context(
+        check_storage(cookie, context, parsed.domain_attribute) + context_warnings(cookie, context)
+    )
     if (
         cookie.domain is not None
         and problems

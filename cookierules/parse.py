@@ -55,6 +55,7 @@ class ParsedSetCookie:
     cookie: Cookie | None
     findings: list[Finding] = field(default_factory=list)
     priority: str = DEFAULT_PRIORITY
+    domain_attribute: str | None = None  # the Domain attribute that counts, as written
 
 
 def _inner_tab(name: str, value: str, attributes: str) -> str | None:
@@ -149,20 +150,20 @@ def parse_set_cookie(header: str, *, from_script: bool = False) -> ParsedSetCook
             )
         )
 
-    attribute_findings, fields, priority = _read_attributes(attributes)
+    attribute_findings, fields, priority, domain_attribute = _read_attributes(attributes)
     findings.extend(attribute_findings)
     if fields is None:  # a Domain that is no host name
         # Chromium checks the size first (IsValidCookieNameValuePair, parsed_cookie.cc) and
         # names it: every reason is listed, not only the first.
         findings += check_name_value_size(name, value)
         return ParsedSetCookie(None, findings)
-    return ParsedSetCookie(Cookie(name, value, *fields), findings, priority)
+    return ParsedSetCookie(Cookie(name, value, *fields), findings, priority, domain_attribute)
 
 
 # The attributes of a Set-Cookie header as browsers read them, whatever its name and value:
 # what they break, the Cookie's fields after name and value (None: browsers drop the line),
-# and the priority.
-_Attributes = tuple[tuple[Finding, ...], tuple[Any, ...] | None, str]
+# the priority, and the Domain attribute that counts, as written.
+_Attributes = tuple[tuple[Finding, ...], tuple[Any, ...] | None, str, str | None]
 
 
 def _read_attributes(attributes: str) -> _Attributes:
@@ -215,7 +216,7 @@ def _attributes(attributes: str) -> _Attributes:
         seen.add(key)
         values[key] = attribute_value
     fields, priority = _apply_attributes(values, findings)
-    return tuple(findings), fields, priority
+    return tuple(findings), fields, priority, values.get("domain")
 
 
 _CACHED_ATTRIBUTES_CHARS = 512

@@ -3,32 +3,21 @@
 from __future__ import annotations
 
 import ipaddress
-from functools import lru_cache
 from urllib.parse import urlsplit
 
-from cookierules.domains import is_ip_address, registrable_domain
+from cookierules.domains import MAX_HOST_CHARS, host_fact, is_ip_address, registrable_domain
 
-# RFC 1035 §2.3.4: no host name is longer; a longer "host" is answered without the caches,
-# so that none keeps a key of megabytes.
-MAX_HOST_CHARS = 253
+# A longer "host" is answered without the caches, so that none keeps a key of megabytes.
 # An origin is a scheme, a host and a port: "https://" + a host + ":65535".
 MAX_ORIGIN_CHARS = len("https://") + MAX_HOST_CHARS + len(":65535")
 
 
+@host_fact
 def is_loopback_host(host: str) -> bool:
     """Hosts that browsers treat as secure contexts even over plain HTTP."""
-    if len(host) > MAX_HOST_CHARS:
-        return _is_loopback_host(host)
-    return _cached_is_loopback_host(host)
-
-
-def _is_loopback_host(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
     return is_ip_address(host) and ipaddress.ip_address(host).is_loopback
-
-
-_cached_is_loopback_host = lru_cache(maxsize=64)(_is_loopback_host)
 
 
 def is_secure_origin(scheme: str, host: str) -> bool:

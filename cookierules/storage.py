@@ -49,10 +49,15 @@ def check_secure_requirements(cookie: Cookie) -> list[Finding]:
     return findings
 
 
-def check_storage(cookie: Cookie, context: SetContext) -> list[Finding]:
-    """The rules of RFC 6265bis §5.7 that make browsers drop or change this cookie."""
+def check_storage(
+    cookie: Cookie, context: SetContext, domain_attribute: str | None = None
+) -> list[Finding]:
+    """The rules of RFC 6265bis §5.7 that make browsers drop or change this cookie.
+
+    ``domain_attribute``: the Domain attribute as the header wrote it, when there is one.
+    """
     findings = check_secure_requirements(cookie)
-    findings += check_prefix(cookie)
+    findings += check_prefix(cookie, host=context.host, domain_attribute=domain_attribute)
     findings += check_name_value_size(cookie.name, cookie.value)
     if cookie.domain is not None:
         findings += _checked_domain(cookie.domain, context.host)
