@@ -8,7 +8,7 @@ storage rules (``cookierules.storage``); the jar adds what depends on the cookie
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from cookierules.domains import domain_matches
@@ -31,16 +31,25 @@ class StoredCookie:
     samesite: str | None  # as given: "Strict", "Lax", "None", or None
     partitioned: bool
     priority: str
-    # CHIPS §2.2: a partitioned cookie's key is the top-level site, as DevTools shows it.
+    # CHIPS §2.2: a partitioned cookie's key is the top-level site, as DevTools shows it
+    # ("https://site.example", CookiePartitionKey in net/cookies/cookie_partition_key.cc).
     partition_key: str | None = None
+    created: datetime | None = None  # the creation time, which Chromium's Lax-allowing-unsafe reads
 
     @property
-    def key(self) -> tuple[str, str, bool, str, bool]:
+    def key(self) -> Key:
         """What makes two cookies the same one (§5.7; CHIPS adds the partition)."""
-        return (self.name, self.domain, self.host_only, self.path, self.partitioned)
+        return (
+            self.name,
+            self.domain,
+            self.host_only,
+            self.path,
+            self.partitioned,
+            self.partition_key,
+        )
 
 
-Key = tuple[str, str, bool, str, bool]
+Key = tuple[str, str, bool, str, bool, str | None]
 
 
 class CookieJar:
@@ -132,6 +141,8 @@ class CookieJar:
             # net/cookies/cookie_monster.h); RFC 6265bis §5.7 keeps it always. Any other
             # replacement comes last, as a new cookie.
             self._remove(key, old.name)
+        elif old is not None and old.created is not None:
+            cookie = replace(cookie, created=old.created)
         self._put(key, cookie)
         return findings
 

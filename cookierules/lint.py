@@ -26,6 +26,7 @@ from cookierules.findings import (
     shortened,
 )
 from cookierules.jar import CookieJar, StoredCookie
+from cookierules.joined import check_joined
 from cookierules.parse import parse_set_cookie
 from cookierules.paths import canonical_path, cookie_path
 from cookierules.prefixes import check_nameless_prefix
@@ -215,11 +216,9 @@ def lint_set_cookies(
         initiator=site_for_cookies,
     )
     jar = CookieJar()
-    partition_key = _partition_key(top_site or response.site)
-    if not from_script and any("\0" in header for header in set_cookie):
-        results = [_refused(header) for header in set_cookie]
-    else:
-        results = [_receive(header, response, context, jar, partition_key) for header in set_cookie]
+    results = receive_response(
+        set_cookie, response, context, jar, _partition_key(top_site or response.site)
+    )
     jar.remove_expired(now)
     cookies = in_send_order(jar.cookies)
     if later is None:
@@ -243,6 +242,21 @@ def lint_set_cookies(
     return LintReport(results, cookies, cookie_header(sent), not_sent)
 
 
+def receive_response(
+    set_cookie: list[str],
+    response: Location,
+    context: SetContext,
+    jar: CookieJar,
+    partition_key: str,
+) -> list[HeaderResult]:
+    """What a browser does with the Set-Cookie headers of one response (or the
+    ``document.cookie`` writes of a page), in order; a Partitioned cookie gets
+    ``partition_key``."""
+    if not context.from_script and any("\0" in header for header in set_cookie):
+        return [_refused(header) for header in set_cookie]
+    return [_receive(header, response, context, jar, partition_key) for header in set_cookie]
+
+
 def _partition_key(site: tuple[str, str]) -> str:
     """The key of a top-level site's partition, as DevTools writes it: the schemeful site."""
     scheme, host = site
@@ -255,6 +269,8 @@ def _receive(
     """Parse, check and store one header."""
     parsed = parse_set_cookie(header, from_script=context.from_script)
     problems = list(parsed.findings)
+    if "=" in header and ("," in header or ":" in header or "\n" in header or "\r" in header):
+        problems += check_joined(header)
     if parsed.cookie is None:
         return HeaderResult(header, "rejected", None, _reported(problems))
     cookie = parsed.cookie
@@ -291,6 +307,7 @@ def _receive(
         partitioned=cookie.partitioned,
         priority=parsed.priority,
         partition_key=partition_key if cookie.partitioned else None,
+        created=context.now,
     )
     refused = jar.store(
         stored, from_script=context.from_script, secure_scheme=response.secure, now=context.now
