@@ -663,11 +663,25 @@ def _origin_of(url: str) -> tuple[str, str | None, int | None] | None:
 
 def check_step_url(url: str) -> list[Finding]:
     """A URL of a step: absolute http(s), at most ``MAX_URL_BYTES``."""
-    size = len(url.encode("utf-8", "surrogatepass"))
+    return _check_url_size(url, "url") or check_url(url)
+
+
+def check_initiator(origin: str) -> list[Finding]:
+    """A step's initiator: an origin (or "null"), at most ``MAX_URL_BYTES`` like a URL."""
+    return _check_url_size(origin, "initiator")
+
+
+def check_location(location: str) -> list[Finding]:
+    """A response's Location: at most ``MAX_URL_BYTES``, even where it is not followed."""
+    return _check_url_size(location, "location")
+
+
+def _check_url_size(text: str, field_name: str) -> list[Finding]:
+    size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_URL_BYTES:
         message = f"A URL of {size} bytes is over the {MAX_URL_BYTES}-byte limit."
-        return [finding("url_too_long", "url", message)]
-    return check_url(url)
+        return [finding("url_too_long", field_name, message)]
+    return []
 
 
 def _location(url: str, field_name: str) -> Location:

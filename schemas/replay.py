@@ -17,6 +17,8 @@ from cookierules.flow import (
     PROFILES,
     Response,
     Step,
+    check_initiator,
+    check_location,
     check_step_url,
     normalize_method,
 )
@@ -80,7 +82,7 @@ class ReplayResponseSchema(Schema):
     set_cookie = _headers("The Set-Cookie values, in order, each without `Set-Cookie:`.")
     location = fields.String(
         allow_none=True,
-        validate=DeclaredLength(max=MAX_URL_BYTES),
+        validate=[DeclaredLength(max=MAX_URL_BYTES), EngineCheck(check_location)],
         metadata={"description": "A redirect's Location, absolute or relative to the URL."},
     )
     headers_text = fields.String(
@@ -131,7 +133,7 @@ class ReplayStepSchema(Schema):
     )
     initiator = fields.String(
         allow_none=True,
-        validate=DeclaredLength(max=MAX_URL_BYTES),
+        validate=[DeclaredLength(max=MAX_URL_BYTES), EngineCheck(check_initiator)],
         metadata={
             "description": 'The origin that started it ("https://app.example", or "null"); '
             "absent or null: typed into the address bar (a navigation), the page itself "

@@ -85,6 +85,12 @@ def step(**fields):
         ({"steps": [{}]}, "steps[0].url", "field_required"),
         ({"steps": [{"url": "/x"}]}, "steps[0].url", "url_invalid"),
         ({"steps": [{"url": f"{APP}/{'x' * 8200}"}]}, "steps[0].url", "url_too_long"),
+        (step(initiator="0" * 8200), "steps[0].initiator", "url_too_long"),
+        (
+            step(response={"location": f"{APP}/{'x' * 8200}"}),
+            "steps[0].response.location",
+            "url_too_long",
+        ),
         (step(method="GE T"), "steps[0].method", "invalid_type"),
         (step(kind="popup"), "steps[0].kind", "invalid_choice"),
         (step(credentials="always"), "steps[0].credentials", "invalid_choice"),
