@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -113,7 +113,6 @@ class OracleServer:
     https_port: int
     http_port: int
     routes: _Routes
-    _servers: list[http.server.ThreadingHTTPServer] = field(default_factory=list)
 
     def url(self, scheme: str, host: str, path: str) -> str:
         port = self.https_port if scheme == "https" else self.http_port
@@ -127,16 +126,12 @@ class OracleServer:
         with self.routes.lock:
             return self.routes.received_cookie.get(path)
 
-    def close(self) -> None:
-        for server in self._servers:
-            server.shutdown()
-            server.server_close()
-
 
 @contextmanager
-def oracle_server(certificate: Certificate) -> Iterator[OracleServer]:
-    routes = _Routes()
-    handler = type("Handler", (_Handler,), {"routes": routes})
+def listen(
+    certificate: Certificate, handler: type[http.server.BaseHTTPRequestHandler]
+) -> Iterator[list[http.server.ThreadingHTTPServer]]:
+    """``handler`` served over HTTPS (the first server) and plain HTTP on loopback ports."""
     secure = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(certificate.cert, certificate.key)
@@ -146,13 +141,22 @@ def oracle_server(certificate: Certificate) -> Iterator[OracleServer]:
     threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
     for thread in threads:
         thread.start()
-    server = OracleServer(secure.server_address[1], plain.server_address[1], routes, servers)
     try:
-        yield server
+        yield servers
     finally:
-        server.close()
+        for server in servers:
+            server.shutdown()
+            server.server_close()
         for thread in threads:
             thread.join(timeout=10)
+
+
+@contextmanager
+def oracle_server(certificate: Certificate) -> Iterator[OracleServer]:
+    routes = _Routes()
+    handler = type("Handler", (_Handler,), {"routes": routes})
+    with listen(certificate, handler) as (secure, plain):
+        yield OracleServer(secure.server_address[1], plain.server_address[1], routes)
 
 
 def chromium_args(certificate: Certificate) -> list[str]:
