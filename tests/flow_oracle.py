@@ -13,8 +13,9 @@ they change nothing a prediction depends on.
 - ``navigation`` without an initiator is typed into the address bar (``page.goto``); with one,
   the launcher sets ``location`` (GET) or submits a form (POST).
 - ``iframe`` adds an ``<iframe>`` (GET) or submits a form into one (POST).
-- ``subresource`` is ``fetch(url, {method, credentials})`` in CORS mode; the server allows the
-  requesting origin with credentials, so a blocked response never hides a cookie.
+- ``subresource`` is ``fetch(url, {method, credentials})`` in CORS mode (a POST sends JSON);
+  the server allows the requesting origin with credentials and answers preflights, so CORS
+  never hides a cookie.
 - A 3xx ``response`` with a ``location`` makes the next step its redirect hop: Chromium follows
   it by itself, and the hop's response is served to it.
 
@@ -77,6 +78,7 @@ class _FlowState:
         self.lock = threading.Lock()
         self.responses: dict[tuple[str, str], dict] = {}  # (host, path) -> a step's response
         self.received: list[Request] = []
+        self.preflights = 0  # CORS preflights (OPTIONS): never credentialed, so not steps
 
 
 _PAGE = b"<!doctype html><meta charset=utf-8><title>flow</title><p>flow page</p>"
@@ -93,6 +95,8 @@ class _FlowHandler(http.server.BaseHTTPRequestHandler):
         self._answer()
 
     def do_OPTIONS(self) -> None:
+        with self.state.lock:
+            self.state.preflights += 1
         self._write(204, [], b"")
 
     def _answer(self) -> None:
@@ -195,9 +199,11 @@ _FRAME = """([url, method, name]) => new Promise((resolve) => {
     form.method = method; form.action = url; form.target = name;
     document.body.append(form); form.submit();
 })"""
-_FETCH = """([url, method, credentials]) =>
-    fetch(url, {method, credentials, mode: "cors", body: method === "GET" ? undefined : "x"})
-        .then((response) => response.text(), () => null)"""
+# A POST sends JSON, as API calls do: cross-origin, that needs a CORS preflight.
+_FETCH = """([url, method, credentials]) => fetch(url, method === "GET"
+    ? {method, credentials, mode: "cors"}
+    : {method, credentials, mode: "cors", body: "{}", headers: {"content-type": "application/json"}}
+).then((response) => response.text(), () => null)"""
 _WRITE_COOKIES = "(headers) => { for (const header of headers) document.cookie = header; }"
 
 
@@ -210,10 +216,13 @@ class FlowPlayer:
         server: FlowServer,
         certificate: Certificate,
         profile: Path | None,
+        har: Path | None = None,
     ) -> None:
         """``profile``: a persistent profile allowing third-party cookies; ``None``: contexts of
-        one browser, which block them."""
+        one browser, which block them. ``har``: where Playwright records each context's HAR,
+        written when the context closes (after each flow, or at ``close`` for a profile)."""
         self.playwright, self.server, self.profile = playwright, server, profile
+        self.recording = {"record_har_path": har} if har is not None else {}
         self.args = [*CHROMIUM_ARGS, *chromium_args(certificate)]
         self.browser: Browser | None = None
         self.context: BrowserContext | None = None
@@ -231,7 +240,7 @@ class FlowPlayer:
     def _open_profile(self) -> None:
         assert self.profile is not None
         self.context = self.playwright.chromium.launch_persistent_context(
-            self.profile, executable_path=CHROMIUM, headless=True, args=self.args
+            self.profile, executable_path=CHROMIUM, headless=True, args=self.args, **self.recording
         )
         self._attach(self.context)
 
@@ -248,7 +257,7 @@ class FlowPlayer:
     @contextmanager
     def _fresh_jar(self) -> Iterator[None]:
         if self.browser is not None:
-            self.context = self.browser.new_context(ignore_https_errors=False)
+            self.context = self.browser.new_context(**self.recording)
             self._attach(self.context)
             try:
                 yield
