@@ -17,6 +17,7 @@ from api.cookies import ns as cookies_ns
 from api.cors import init_cors
 from api.errors import problem_response
 from api.lint import ns as lint_ns
+from api.replay import ns as replay_ns
 from api.settings import load_settings, string_list
 from cookierules.domains import public_suffix_list
 
@@ -102,6 +103,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api = CookieApi(title=TITLE, version=VERSION, doc=False, add_specs=False)
     api.add_namespace(cookies_ns)
     api.add_namespace(lint_ns)
+    api.add_namespace(replay_ns)
     # init_app reads add_specs again and defaults it to True, which would serve Swagger 2.0.
     api.init_app(app, add_specs=False)
     app.add_url_rule("/docs", "docs", lambda: ui_for(api))

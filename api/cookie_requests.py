@@ -16,7 +16,7 @@ from api.errors import ValidationFailed
 from api.settings import CookieSettings
 from cookierules.cookie import Cookie, expired, format_set_cookie
 from cookierules.encoding import encode_value
-from cookierules.findings import LINT_CODES, RULES, Finding, finding
+from cookierules.findings import LINT_CODES, REPLAY_CODES, RULES, Finding, finding
 from cookierules.prefixes import cookie_prefix, prefix_requirements
 from cookierules.signing import sign_value
 from cookierules.sites import is_cross_site, is_secure_origin
@@ -48,10 +48,12 @@ REFUSED_RULES = tuple(
     if rule.spec
     and rule.severity != "warning"
     and code not in APPLIED_CODES
-    and code not in LINT_CODES
+    and code not in LINT_CODES + REPLAY_CODES
 )
 WARNED_RULES = tuple(
-    code for code, rule in RULES.items() if rule.severity == "warning" and code not in LINT_CODES
+    code
+    for code, rule in RULES.items()
+    if rule.severity == "warning" and code not in LINT_CODES + REPLAY_CODES
 )
 # What a field that failed to load stands in for, so the rules that need it stay silent.
 _BREAKS_NO_RULE: dict[str, Any] = {"name": "", "path": "/", "secure": True, "httponly": True}

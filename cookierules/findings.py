@@ -461,6 +461,112 @@ RULES: dict[str, Rule] = _rules(
         "the cookie is not sent",
         browsers=CHROMIUM_LAX_BY_DEFAULT,
     ),
+    # A Set-Cookie value that is several headers joined into one (POST /lint and POST /replay).
+    Rule(
+        "set_cookie_comma_joined",
+        "warning",
+        "RFC 6265bis §3",
+        None,
+        "one value per Set-Cookie header, not several joined with `, `",
+        "browsers read one cookie; the next ones end up in its value or attributes",
+    ),
+    Rule(
+        "set_cookie_newline_joined",
+        "warning",
+        "RFC 6265bis §3",
+        None,
+        "one value per Set-Cookie header, not several joined with a line break",
+        "browsers read up to the line break, or drop the line",
+    ),
+    Rule(
+        "set_cookie_prefix_pasted",
+        "warning",
+        "RFC 6265bis §5.6",
+        None,
+        "the value without the `Set-Cookie:` header name",
+        "browsers store a cookie whose name starts with `Set-Cookie:`",
+    ),
+    # A flow of requests (POST /replay): contexts beyond SameSite, and what a flow shows.
+    Rule(
+        "third_party_blocked",
+        "rejected",
+        "CHIPS (draft-cutler-httpbis-partitioned-cookies) §1",
+        "EXCLUDE_USER_PREFERENCES",
+        "no unpartitioned cookie in a third-party context when third-party cookies are blocked",
+        "the cookie is not stored or not sent",
+    ),
+    Rule(
+        "credentials_omitted",
+        "rejected",
+        "Fetch §4.5 (HTTP-network-or-cache fetch, includeCredentials)",
+        None,
+        "a fetch with `credentials: omit`, or `same-origin` to another origin, has no cookies",
+        "no cookie is sent and Set-Cookie is ignored",
+    ),
+    Rule(
+        "not_sent_partition",
+        "warning",
+        "CHIPS (draft-cutler-httpbis-partitioned-cookies) §2.2",
+        None,
+        "a partitioned cookie goes only with requests under the top-level site it was set under",
+        "the cookie is not sent",
+    ),
+    Rule(
+        "lax_allow_unsafe",
+        "warning",
+        "RFC 6265bis §5.8.3",
+        "WARN_SAMESITE_UNSPECIFIED_LAX_ALLOW_UNSAFE",
+        "a cookie without SameSite goes with a cross-site POST navigation for 2 minutes only",
+        "sent while under 2 minutes old, then not",
+    ),
+    Rule(
+        "cookie_name_shadowed",
+        "warning",
+        "RFC 6265bis §5.8.3, §4.2.2",
+        None,
+        "one cookie per name in a Cookie header",
+        "servers read one of them, most the first",
+    ),
+    Rule(
+        "set_never_sent",
+        "warning",
+        "RFC 6265bis §5.8.3",
+        None,
+        "a cookie that is set is sent with a later request of the flow",
+        "the cookie is stored but never sent",
+    ),
+    Rule(
+        "default_path",
+        "warning",
+        "RFC 6265bis §5.1.4",
+        None,
+        "a cookie without Path gets the directory of the URL that set it",
+        "the cookie is not sent outside that directory",
+    ),
+    Rule(
+        "cookie_header_too_large",
+        "warning",
+        "RFC 6265bis §6.1",
+        None,
+        "a Cookie header within the servers' limits (nginx 8 KiB per header, Node 16 KiB)",
+        "servers answer 400 or 431",
+    ),
+    Rule(
+        "har_sanitised",
+        "warning",
+        "HAR 1.2",
+        None,
+        "a HAR exported with its cookies",
+        "the recorded Cookie and Set-Cookie headers are missing",
+    ),
+    Rule(
+        "redirect_hop_inserted",
+        "warning",
+        "Fetch §4.4 (HTTP-redirect fetch)",
+        None,
+        "a redirect's next step is its Location",
+        "the hop is added with an empty response",
+    ),
     # The API's own request rules: no browser states them.
     Rule("invalid_body", "rejected", None, None, "the body is one JSON object", REFUSED),
     Rule("invalid_type", "rejected", None, None, "each field has its JSON type", REFUSED),
@@ -524,6 +630,27 @@ RULES: dict[str, Rule] = _rules(
         "`signed: true` needs `COOKIE_API_SECRET_KEY`",
         REFUSED,
     ),
+    Rule(
+        "steps_or_har",
+        "rejected",
+        None,
+        None,
+        "POST /replay has `steps` or `har`, not both",
+        REFUSED,
+    ),
+    Rule("step_count", "rejected", None, None, "a flow has 1 to 100 steps", REFUSED),
+    Rule(
+        "har_invalid", "rejected", None, None, "`har` is a HAR 1.2 log of 1 to 100 entries", REFUSED
+    ),
+    Rule("url_too_long", "rejected", None, None, "each URL is at most 8 KiB", REFUSED),
+    Rule(
+        "replay_too_large",
+        "rejected",
+        None,
+        None,
+        "a replay's answer fits in 1 MiB, and its flow sets at most 1000 cookies",
+        REFUSED,
+    ),
 )
 
 CODES: tuple[str, ...] = tuple(RULES)
@@ -554,6 +681,22 @@ LINT_CODES: tuple[str, ...] = (
     "not_sent_samesite_strict",
     "not_sent_samesite_lax",
     "not_sent_samesite_unspecified",
+    "set_cookie_comma_joined",
+    "set_cookie_newline_joined",
+    "set_cookie_prefix_pasted",
+)
+# The codes POST /replay adds to those of POST /lint: contexts beyond SameSite, and the flow.
+REPLAY_CODES: tuple[str, ...] = (
+    "third_party_blocked",
+    "credentials_omitted",
+    "not_sent_partition",
+    "lax_allow_unsafe",
+    "cookie_name_shadowed",
+    "set_never_sent",
+    "default_path",
+    "cookie_header_too_large",
+    "har_sanitised",
+    "redirect_hop_inserted",
 )
 
 

@@ -7,7 +7,7 @@ storage rules (``cookierules.storage``); the jar adds what depends on the cookie
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from cookierules.domains import domain_matches
@@ -30,11 +30,22 @@ class StoredCookie:
     samesite: str | None  # as given: "Strict", "Lax", "None", or None
     partitioned: bool
     priority: str
+    # CHIPS: the top-level site a Partitioned cookie was set under, as "https://site.example"
+    # (CookiePartitionKey in net/cookies/cookie_partition_key.cc); None when unpartitioned.
+    partition_key: str | None = None
+    created: datetime | None = None  # the creation time, which Chromium's Lax-allowing-unsafe reads
 
     @property
-    def key(self) -> tuple[str, str, bool, str, bool]:
+    def key(self) -> tuple[str, str, bool, str, bool, str | None]:
         """What makes two cookies the same one (§5.7; CHIPS adds the partition)."""
-        return (self.name, self.domain, self.host_only, self.path, self.partitioned)
+        return (
+            self.name,
+            self.domain,
+            self.host_only,
+            self.path,
+            self.partitioned,
+            self.partition_key,
+        )
 
 
 @dataclass
@@ -100,6 +111,8 @@ class CookieJar:
             # Chromium keeps the creation time, which orders the Cookie header, only for an
             # unchanged value (MaybeDeleteEquivalentCookieAndUpdateStatus in
             # net/cookies/cookie_monster.h); RFC 6265bis §5.7 keeps it always.
+            if old.created is not None:
+                cookie = replace(cookie, created=old.created)
             self.cookies.insert(index, cookie)
         else:
             self.cookies.append(cookie)

@@ -19,6 +19,7 @@ from cookierules.cookie import Cookie
 from cookierules.expiry import expiry_of
 from cookierules.findings import Finding, finding
 from cookierules.jar import CookieJar, StoredCookie
+from cookierules.joined import check_joined
 from cookierules.parse import parse_set_cookie
 from cookierules.paths import cookie_path
 from cookierules.prefixes import check_nameless_prefix
@@ -160,7 +161,7 @@ def lint_set_cookies(
         initiator=site_for_cookies,
     )
     jar = CookieJar()
-    results = [_receive(header, response, context, jar) for header in set_cookie]
+    results = [receive(header, response, context, jar) for header in set_cookie]
     jar.remove_expired(now)
     cookies = in_send_order(jar.cookies)
     if later is None:
@@ -182,10 +183,18 @@ def lint_set_cookies(
     return LintReport(results, cookies, cookie_header(sent), not_sent)
 
 
-def _receive(header: str, response: Location, context: SetContext, jar: CookieJar) -> HeaderResult:
-    """Parse, check and store one header."""
+def receive(
+    header: str,
+    response: Location,
+    context: SetContext,
+    jar: CookieJar,
+    partition_key: str | None = None,
+) -> HeaderResult:
+    """Parse, check and store one header; a Partitioned cookie gets ``partition_key``."""
     parsed = parse_set_cookie(header)
     problems = list(parsed.findings)
+    if "=" in header and ("," in header or ":" in header or "\n" in header or "\r" in header):
+        problems += check_joined(header)
     if parsed.cookie is None:
         return HeaderResult(header, "rejected", None, problems)
     cookie = parsed.cookie
@@ -213,6 +222,8 @@ def _receive(header: str, response: Location, context: SetContext, jar: CookieJa
         samesite=cookie.samesite,
         partitioned=cookie.partitioned,
         priority=parsed.priority,
+        partition_key=partition_key if cookie.partitioned else None,
+        created=context.now,
     )
     refused = jar.store(
         stored, from_script=context.from_script, secure_scheme=response.secure, now=context.now

@@ -162,8 +162,8 @@ def test_the_document_reads_top_down(committed):
 
 
 def test_the_cookies_tag_describes_the_rules(committed):
-    tag, lint = committed["tags"]
-    assert (tag["name"], lint["name"]) == ("cookies", "lint")
+    tag, lint, replay = committed["tags"]
+    assert (tag["name"], lint["name"], replay["name"]) == ("cookies", "lint", "replay")
     for rule in ("SameSite=None", "`partitioned: true`", "__Secure-", "__Host-", "__Http-"):
         assert rule in tag["description"]
     assert "| rule | what browsers do | source | code | Chromium |" in tag["description"]
@@ -183,6 +183,7 @@ def test_every_operation_has_a_summary_a_description_and_its_operation_id(commit
         "get_cookie": ("get", "/cookies/{name}"),
         "delete_cookie": ("delete", "/cookies/{name}"),
         "lint_set_cookie": ("post", "/lint"),
+        "replay_flow": ("post", "/replay"),
     }
 
 
@@ -378,6 +379,18 @@ RESPONSE_CASES = [
         },
     ),
     ("lint_set_cookie", 415, {"method": "POST", "path": "/lint", "data": "url=a"}),
+    (
+        "replay_flow",
+        200,
+        {"method": "POST", "path": "/replay", "json": {"steps": [{"url": "https://a.test/"}]}},
+    ),
+    ("replay_flow", 400, {"method": "POST", "path": "/replay", "json": {"steps": []}}),
+    (
+        "replay_flow",
+        413,
+        {"method": "POST", "path": "/replay", "json": {"har": {}, "x": "v" * 4_300_000}},
+    ),
+    ("replay_flow", 415, {"method": "POST", "path": "/replay", "data": "steps=a"}),
 ]
 
 

@@ -1,0 +1,107 @@
+"""The SameSite context of a request and of its response, as Chromium computes them.
+
+RFC 6265bis §5.2 defines same-site and cross-site requests; Chromium's
+``ComputeSameSiteContextForRequest`` and ``ComputeSameSiteContextForResponse``
+(net/cookies/cookie_util.cc) decide them from the request URL, the site for cookies (the
+top-level page's site; for a top-level navigation the URL itself), the initiator's origin and
+the method. The redirect chain is not read: Chromium compares the initiator with each hop's own
+URL (kCookieSameSiteConsidersRedirectChain is off), so a navigation that ends same-site with its
+initiator carries Strict cookies whatever sites it went through, and a typed URL (no initiator)
+is same-site at every hop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cookierules.sites import origin_site
+
+Kind = Literal["navigation", "iframe", "subresource"]
+# Chromium's CookieOptions::SameSiteCookieContext::ContextType, strictest first.
+STRICT = "SAME_SITE_STRICT"
+LAX = "SAME_SITE_LAX"
+LAX_METHOD_UNSAFE = "SAME_SITE_LAX_METHOD_UNSAFE"
+CROSS_SITE = "CROSS_SITE"
+# net/http/http_util.cc IsMethodSafe: GET, HEAD, OPTIONS and TRACE.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+_KIND_WORDS = {"navigation": "navigation", "iframe": "iframe navigation", "subresource": "request"}
+Site = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    """What decides which cookies a request carries and which its response may set."""
+
+    kind: Kind
+    method: str
+    samesite: str  # a ContextType of Chromium, for sending
+    set_cross_site: bool  # ComputeSameSiteContextForResponse: only SameSite=None may be set
+    third_party: bool  # the URL's site is not the top-level site (never for a navigation)
+    partition_key: str  # CHIPS: the top-level site, "https://site.example"
+    words: str  # "cross-site POST navigation"
+    typed: bool  # no initiator: typed into the address bar, a bookmark
+
+
+def site_name(site: Site) -> str:
+    """A schemeful site as browsers show it: "https://example.com"."""
+    return f"{site[0]}://{site[1]}"
+
+
+def same_site_context(
+    method: str, url_site: Site, site_for_cookies: Site | None, initiator: Site | None, typed: bool
+) -> str:
+    """ComputeSameSiteContextForRequest (net/cookies/cookie_util.cc), schemeful."""
+    # A null site for cookies (a frame below a cross-site one) is first-party with nothing.
+    if site_for_cookies != url_site:
+        return CROSS_SITE
+    if typed or initiator == url_site:
+        return STRICT
+    # The URL is first-party with the page but the initiator is not: Lax, or Lax with an
+    # unsafe method (RFC 6265bis §5.8.3 "safe" methods).
+    return LAX if method in SAFE_METHODS else LAX_METHOD_UNSAFE
+
+
+def request_context(
+    kind: Kind, method: str, url_site: Site, top_site: Site, initiator: str | None
+) -> RequestContext:
+    """The context of a request of ``kind`` to a URL of ``url_site`` on a page of ``top_site``.
+
+    ``initiator`` is the origin that started it; None for a navigation typed into the address
+    bar (browser-initiated). An opaque origin ("null") is cross-site with everything.
+    """
+    typed = initiator is None and kind == "navigation"
+    initiator_site = origin_site(initiator) if initiator is not None else None
+    if initiator is None and kind != "navigation":
+        # A subresource or frame without a named initiator comes from the page itself.
+        initiator_site = top_site
+    if kind == "navigation":
+        # For a top-level navigation the site for cookies is the URL's own.
+        site_for_cookies: Site | None = url_site
+    elif kind == "subresource" and initiator_site != top_site:
+        # A request from a frame cross-site with the top one has a null site for cookies
+        # (net/cookies/site_for_cookies.h): cross-site for every URL, the top site's too.
+        site_for_cookies = None
+    else:
+        site_for_cookies = top_site
+    samesite = same_site_context(method, url_site, site_for_cookies, initiator_site, typed)
+    same = "same-site" if samesite == STRICT else "cross-site"
+    words = f"{same} {method} {_KIND_WORDS[kind]}"
+    if typed:
+        words += " (typed URL)"
+    return RequestContext(
+        kind=kind,
+        method=method,
+        samesite=samesite,
+        # ComputeSameSiteContextForResponse: a main frame navigation may set any cookie; else
+        # only a response first-party with the site for cookies sets Lax and Strict ones.
+        set_cross_site=site_for_cookies != url_site,
+        # Third-party as CookieSettings reads it: the URL is not first-party with the site for
+        # cookies (components/content_settings/core/common/cookie_settings_base.cc).
+        third_party=site_for_cookies != url_site,
+        # CHIPS: the partition is the top-level site (CookiePartitionKey::FromNetworkIsolationKey
+        # in net/cookies/cookie_partition_key.cc).
+        partition_key=site_name(top_site),
+        words=words,
+        typed=typed,
+    )

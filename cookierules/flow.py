@@ -1,0 +1,674 @@
+"""Replaying a flow of requests through one browser profile's jar (POST /replay).
+
+Each step is a request and its response. The request's context (``contexts``) decides which
+cookies of the jar it carries (``retrieval`` for domain, path, Secure and expiry; SameSite,
+CHIPS partitions, third-party blocking and credentials here) and which of the response's
+Set-Cookie headers are stored (the same ``lint.receive`` as POST /lint). A 3xx response with a
+Location makes the next step its redirect hop. Across the flow it notes what people get wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+from urllib.parse import urljoin, urlsplit
+
+from cookierules.contexts import (
+    CROSS_SITE,
+    LAX_METHOD_UNSAFE,
+    STRICT,
+    Kind,
+    RequestContext,
+    request_context,
+)
+from cookierules.findings import Finding, finding
+from cookierules.jar import CookieJar, StoredCookie
+from cookierules.lint import HeaderResult, InvalidUrl, Location, check_url, receive
+from cookierules.parse import parse_set_cookie
+from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
+from cookierules.storage import SetContext
+
+Profile = Literal["chromium", "chromium-third-party-blocked"]
+PROFILES: tuple[str, ...] = ("chromium", "chromium-third-party-blocked")
+KINDS: tuple[str, ...] = ("navigation", "iframe", "subresource")
+CREDENTIALS: tuple[str, ...] = ("include", "same-origin", "omit")
+MAX_STEPS = 100
+MAX_SET_COOKIES = 50  # per response, and per step's document.cookie writes
+MAX_FLOW_COOKIES = 1000  # Set-Cookie values and document.cookie writes in one flow
+MAX_URL_BYTES = 8 * 1024
+MAX_ANSWER_BYTES = 1024 * 1024
+# Chromium's kLaxAllowUnsafeMaxAge (net/cookies/cookie_constants.h): a cookie without SameSite
+# goes with a cross-site unsafe top-level request while it is younger than this.
+LAX_ALLOW_UNSAFE_AGE = timedelta(minutes=2)
+NGINX_HEADER_BUFFER = 8 * 1024  # large_client_header_buffers 4 8k: one header line
+NODE_HEADER_LIMIT = 16 * 1024  # http.maxHeaderSize: all headers together
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# An answer's bytes per cookie listed, beyond its name, value, domain and path (the JSON keys).
+_COOKIE_JSON_BYTES = 240
+_PROBLEM_JSON_BYTES = 400
+
+
+class FlowError(ValueError):
+    """A flow the engine will not replay, with the finding that says why."""
+
+    def __init__(self, code: str, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.finding = finding(code, field_name, message)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int = 200
+    set_cookie: tuple[str, ...] = ()
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One request of the flow, and its response."""
+
+    url: str
+    method: str = "GET"
+    kind: Kind = "navigation"
+    top_level_url: str | None = None  # the page it belongs to; a navigation's is its own URL
+    initiator: str | None = None  # the origin that started it; None: typed (a navigation)
+    credentials: str = "include"
+    at: datetime | None = None  # None: the previous step's time
+    response: Response = Response()
+    document_cookie: tuple[str, ...] = ()
+    recorded: bool = False  # from a HAR: recorded_cookie_header is what the browser sent
+    recorded_cookie_header: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotSentCookie:
+    """A cookie for this host that the request does not carry, and every reason."""
+
+    name: str
+    domain: str
+    path: str
+    partition_key: str | None
+    problems: list[Finding]
+
+
+@dataclass(frozen=True, slots=True)
+class StepReport:
+    url: str
+    method: str
+    kind: str
+    top_level_url: str
+    initiator: str | None
+    at: datetime
+    context: str  # the SameSite context in words
+    samesite_context: str  # Chromium's ContextType
+    partition_key: str
+    cookie_header: str | None
+    not_sent: list[NotSentCookie]
+    results: list[HeaderResult]
+    document_cookie_results: list[HeaderResult]
+    jar: list[StoredCookie]
+    inserted: bool  # a redirect hop the flow did not give, added with an empty response
+    recorded: bool
+    recorded_cookie_header: str | None
+
+    @property
+    def matches(self) -> bool:
+        return self.cookie_header == self.recorded_cookie_header
+
+
+@dataclass(frozen=True, slots=True)
+class FlowFinding:
+    """A finding about the flow, with the step (counted from 0) where it shows."""
+
+    code: str
+    field: str
+    severity: str
+    message: str
+    spec: str | None
+    chromium: str | None
+    step: int
+    name: str | None = None
+    browsers: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FlowReport:
+    browser: str
+    steps: list[StepReport]
+    findings: list[FlowFinding]
+
+
+def flow_finding(code: str, message: str, step: int, name: str | None = None) -> FlowFinding:
+    made = finding(code, "steps", message)
+    return FlowFinding(
+        made.code, made.field, made.severity, made.message, made.spec, made.chromium, step, name
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """A request as replayed: a step, or the redirect hop the previous response asked for."""
+
+    url: str
+    method: str
+    kind: Kind
+    top_level_url: str
+    initiator: str | None
+    credentials: str
+
+
+@dataclass(slots=True)
+class _SetBy:
+    """Where a cookie of the jar came from, for the flow's findings."""
+
+    step: int
+    header: str
+    request_path: str
+    sent: bool = False
+    last_reason: str | None = None
+
+
+def check_flow_size(steps: Sequence[Step]) -> None:
+    """Raise ``FlowError`` for a flow over the bounds the answer's size depends on."""
+    if not 1 <= len(steps) <= MAX_STEPS:
+        raise FlowError("step_count", "steps", f"Give 1 to {MAX_STEPS} steps, not {len(steps)}.")
+    for number, step in enumerate(steps):
+        if len(step.response.set_cookie) > MAX_SET_COOKIES or (
+            len(step.document_cookie) > MAX_SET_COOKIES
+        ):
+            raise FlowError(
+                "header_count",
+                "steps",
+                f"Step {number}: give at most {MAX_SET_COOKIES} Set-Cookie values and "
+                f"{MAX_SET_COOKIES} document.cookie writes.",
+            )
+    total = sum(len(step.response.set_cookie) + len(step.document_cookie) for step in steps)
+    if total > MAX_FLOW_COOKIES:
+        raise FlowError(
+            "replay_too_large",
+            "steps",
+            f"The flow sets {total} cookies; give at most {MAX_FLOW_COOKIES} Set-Cookie values "
+            "and document.cookie writes in all.",
+        )
+
+
+class _Flow:
+    """The state of one replay: the jar, the clock, and what the findings need."""
+
+    def __init__(self, now: datetime, browser: str, insert_hops: bool) -> None:
+        self.jar = CookieJar()
+        self.clock = now.astimezone(UTC)
+        self.blocked = browser == "chromium-third-party-blocked"
+        self.insert_hops = insert_hops
+        self.reports: list[StepReport] = []
+        self.findings: list[FlowFinding] = []
+        self.set_by: dict[tuple, _SetBy] = {}
+        self.shadowed: set[tuple] = set()
+        self.default_path_told: set[tuple] = set()
+        self.header_too_large_told = False
+        self.answer_bytes = 0
+
+    # One request -------------------------------------------------------------------------
+
+    def run(
+        self,
+        request: _Request,
+        response: Response,
+        scripts: tuple[str, ...],
+        at: datetime,
+        step: Step | None,
+    ) -> None:
+        index = len(self.reports)
+        location = _location(request.url, "url")
+        top = _location(request.top_level_url, "top_level_url")
+        context = request_context(
+            request.kind, request.method, location.site, top.site, request.initiator
+        )
+        # Fetch §4.5: credentials "omit", or "same-origin" to another origin, carry no cookies
+        # and store none.
+        omitted = _credentials_omitted(request)
+        sent, not_sent = self.send(location, context, at, omitted, index)
+        header = cookie_header(sent) if sent else None
+        self.check_sent(sent, header, index)
+        results = [
+            self.store(value, location, context, at, omitted, request.top_level_url, index)
+            for value in response.set_cookie
+        ]
+        # document.cookie runs in the document: the navigated one, or the page of a request.
+        document = location if request.kind != "subresource" else top
+        document_context = (
+            context
+            if request.kind != "subresource"
+            else request_context("navigation", "GET", top.site, top.site, None)
+        )
+        script_results = [
+            self.store(
+                value,
+                document,
+                document_context,
+                at,
+                False,
+                request.top_level_url,
+                index,
+                from_script=True,
+            )
+            for value in scripts
+        ]
+        self.jar.remove_expired(at)
+        jar = in_send_order(self.jar.cookies)
+        self.count(jar, results, script_results, not_sent)
+        self.reports.append(
+            StepReport(
+                url=request.url,
+                method=request.method,
+                kind=request.kind,
+                top_level_url=request.top_level_url,
+                initiator=request.initiator,
+                at=at,
+                context=context.words,
+                samesite_context=context.samesite,
+                partition_key=context.partition_key,
+                cookie_header=header,
+                not_sent=not_sent,
+                results=results,
+                document_cookie_results=script_results,
+                jar=jar,
+                inserted=step is None,
+                recorded=step is not None and step.recorded,
+                recorded_cookie_header=step.recorded_cookie_header if step else None,
+            )
+        )
+
+    def send(
+        self, location: Location, context: RequestContext, at: datetime, omitted: bool, index: int
+    ) -> tuple[list[StoredCookie], list[NotSentCookie]]:
+        request = Request(
+            host=location.host,
+            path=location.path,
+            secure=location.secure,
+            cross_site=False,
+            now=at,
+        )
+        sent: list[StoredCookie] = []
+        not_sent: list[NotSentCookie] = []
+        for cookie in in_send_order(self.jar.cookies):
+            first = exclusion(cookie, request)
+            if first is not None and first.code == "not_sent_domain":
+                continue  # another host's cookie: not this request's business
+            problems = [first] if first is not None else []
+            problems += self.context_problems(cookie, context, at, omitted, index)
+            if not problems:
+                sent.append(cookie)
+                continue
+            not_sent.append(
+                NotSentCookie(
+                    cookie.name, cookie.domain, cookie.path, cookie.partition_key, problems
+                )
+            )
+            self.note_not_sent(cookie, problems, location, index)
+        return sent, not_sent
+
+    def context_problems(
+        self,
+        cookie: StoredCookie,
+        context: RequestContext,
+        at: datetime,
+        omitted: bool,
+        index: int,
+    ) -> list[Finding]:
+        problems = []
+        if cookie.partition_key is not None and cookie.partition_key != context.partition_key:
+            # CHIPS §2.2: a partitioned cookie is read only under the top-level site it was
+            # set under.
+            problems.append(
+                finding(
+                    "not_sent_partition",
+                    "partitioned",
+                    f'"{cookie.name}" is partitioned under {cookie.partition_key}; this request '
+                    f"is under {context.partition_key}, so it is not sent.",
+                )
+            )
+        samesite = _samesite_problem(cookie, context, at)
+        if samesite == "allowed_unsafe":
+            self.findings.append(
+                flow_finding(
+                    "lax_allow_unsafe",
+                    f'"{cookie.name}" has no SameSite and goes with this {context.words} only '
+                    "because it is under 2 minutes old (Chromium's Lax-allowing-unsafe): the "
+                    "same request later is sent without it. Set SameSite=None; Secure if the "
+                    "cross-site POST needs it.",
+                    index,
+                    cookie.name,
+                )
+            )
+        elif samesite is not None:
+            problems.append(samesite)
+        if self.blocked and context.third_party and cookie.partition_key is None:
+            # Third-party cookie blocking (CookieSettings): EXCLUDE_USER_PREFERENCES.
+            problems.append(_third_party_blocked(cookie.name, "sent with"))
+        if omitted:
+            problems.append(_credentials_finding(cookie.name, "sent"))
+        return problems
+
+    def store(
+        self,
+        value: str,
+        location: Location,
+        context: RequestContext,
+        at: datetime,
+        omitted: bool,
+        top_level_url: str,
+        index: int,
+        *,
+        from_script: bool = False,
+    ) -> HeaderResult:
+        if omitted:
+            return HeaderResult(value, "rejected", None, [_credentials_finding(None, "stored")])
+        set_context = SetContext(
+            host=location.host,
+            secure_origin=location.secure,
+            cross_site=context.set_cross_site,
+            from_script=from_script,
+            now=at,
+            initiator=top_level_url,
+        )
+        jar = _BlockingJar(self.jar) if self.blocked and context.third_party else self.jar
+        result = receive(value, location, set_context, jar, context.partition_key)
+        if result.cookie is not None:
+            self.set_by[result.cookie.key] = _SetBy(index, value, location.path)
+        return result
+
+    # The flow's findings -------------------------------------------------------------------
+
+    def note_not_sent(
+        self, cookie: StoredCookie, problems: list[Finding], location: Location, index: int
+    ) -> None:
+        origin = self.set_by.get(cookie.key)
+        if origin is None or origin.step >= index:
+            return
+        origin.last_reason = problems[0].message
+        if problems[0].code != "not_sent_path" or cookie.key in self.default_path_told:
+            return
+        parsed = parse_set_cookie(origin.header).cookie
+        if parsed is not None and parsed.path is not None and parsed.path.startswith("/"):
+            return
+        self.default_path_told.add(cookie.key)
+        self.findings.append(
+            flow_finding(
+                "default_path",
+                f'"{cookie.name}" is not sent to {location.path}. No Path: the path is '
+                f"{cookie.path}, the directory of {origin.request_path}; add `Path=/`.",
+                index,
+                cookie.name,
+            )
+        )
+
+    def check_sent(self, sent: list[StoredCookie], header: str | None, index: int) -> None:
+        by_name: dict[str, list[StoredCookie]] = {}
+        for cookie in sent:
+            by_name.setdefault(cookie.name, []).append(cookie)
+            origin = self.set_by.get(cookie.key)
+            if origin is not None and origin.step < index:
+                origin.sent = True
+        for name, cookies in by_name.items():
+            if len(cookies) < 2:
+                continue
+            key = (name, tuple((cookie.domain, cookie.path) for cookie in cookies))
+            if key in self.shadowed:
+                continue
+            self.shadowed.add(key)
+            where = ", ".join(f'"{c.value}" ({c.domain}{c.path})' for c in cookies)
+            first = cookies[0]
+            self.findings.append(
+                flow_finding(
+                    "cookie_name_shadowed",
+                    f'{len(cookies)} cookies named "{name}" are sent together: {where}. The '
+                    "longer path goes first, then the older cookie (RFC 6265bis §5.8.3); most "
+                    "servers (Express's cookie package, Flask, Go's Request.Cookie, PHP) read "
+                    f'the first, "{first.value}" from {first.domain}{first.path}. Delete the '
+                    "stale one with its own Domain and Path, or use different names.",
+                    index,
+                    name,
+                )
+            )
+        if header is not None and not self.header_too_large_told:
+            size = len(header.encode("utf-8")) + len("Cookie: ")
+            if size > NGINX_HEADER_BUFFER:
+                self.header_too_large_told = True
+                node = (
+                    f" and over Node's {NODE_HEADER_LIMIT // 1024} KiB limit on all headers (431)"
+                    if size > NODE_HEADER_LIMIT
+                    else f"; Node allows {NODE_HEADER_LIMIT // 1024} KiB for all headers"
+                )
+                self.findings.append(
+                    flow_finding(
+                        "cookie_header_too_large",
+                        f"The Cookie header line is {size} bytes: over nginx's default "
+                        f"{NGINX_HEADER_BUFFER // 1024} KiB header buffer "
+                        "(large_client_header_buffers, 400 Request Header Or Cookie Too "
+                        f"Large){node}.",
+                        index,
+                    )
+                )
+
+    def never_sent(self) -> None:
+        """A cookie set, then left out of every later request to its host."""
+        for key, origin in self.set_by.items():
+            if origin.sent or origin.last_reason is None:
+                continue
+            self.findings.append(
+                flow_finding(
+                    "set_never_sent",
+                    f'"{key[0]}" for {key[1]}{key[3]}, set at step {origin.step}, is sent with '
+                    f"no later request of the flow. Last reason: {origin.last_reason}",
+                    origin.step,
+                    key[0],
+                )
+            )
+
+    def count(
+        self,
+        jar: list[StoredCookie],
+        results: list[HeaderResult],
+        script_results: list[HeaderResult],
+        not_sent: list[NotSentCookie],
+    ) -> None:
+        """Keep the answer within ``MAX_ANSWER_BYTES``, counted as it grows."""
+        size = sum(
+            len(c.name) + len(c.value) + len(c.domain) + len(c.path) + _COOKIE_JSON_BYTES
+            for c in jar
+        )
+        for result in (*results, *script_results):
+            size += 2 * len(result.set_cookie) + _PROBLEM_JSON_BYTES * (len(result.problems) + 1)
+        size += sum(_PROBLEM_JSON_BYTES * len(item.problems) for item in not_sent)
+        self.answer_bytes += size
+        if self.answer_bytes > MAX_ANSWER_BYTES:
+            raise FlowError(
+                "replay_too_large",
+                "steps",
+                f"The answer would be over {MAX_ANSWER_BYTES // 1024} KiB by step "
+                f"{len(self.reports)}: replay fewer steps, or fewer and smaller cookies.",
+            )
+
+
+class _BlockingJar:
+    """The jar as a third-party context sees it when third-party cookies are blocked: only
+    partitioned cookies are stored (CHIPS §1; EXCLUDE_USER_PREFERENCES otherwise)."""
+
+    def __init__(self, jar: CookieJar) -> None:
+        self.jar = jar
+
+    def store(self, cookie: StoredCookie, **kwargs) -> list[Finding]:
+        if cookie.partition_key is None:
+            return [_third_party_blocked(cookie.name, "stored from")]
+        return self.jar.store(cookie, **kwargs)
+
+
+def _third_party_blocked(name: str, verb: str) -> Finding:
+    return finding(
+        "third_party_blocked",
+        "partitioned",
+        f'Third-party cookies are blocked (Incognito, and a profile that blocks them): "{name}" '
+        f"is not {verb} a third-party context. Only a Partitioned cookie (CHIPS) is.",
+    )
+
+
+def _credentials_finding(name: str | None, verb: str) -> Finding:
+    what = f'"{name}" is' if name else "Cookies are"
+    return finding(
+        "credentials_omitted",
+        "credentials",
+        f'{what} not {verb}: the fetch has credentials "omit", or "same-origin" to another '
+        'origin (Fetch). Use credentials: "include" (and CORS with credentials).',
+    )
+
+
+def _samesite_problem(
+    cookie: StoredCookie, context: RequestContext, at: datetime
+) -> Finding | str | None:
+    """Whether SameSite keeps ``cookie`` from this request (CanonicalCookie::IncludeForRequestURL
+    in net/cookies/canonical_cookie.cc); "allowed_unsafe" for Lax-allowing-unsafe."""
+    enforced = context.samesite
+    if cookie.samesite == "None" or enforced == STRICT:
+        return None
+    if cookie.samesite == "Strict":
+        return finding(
+            "not_sent_samesite_strict",
+            "samesite",
+            f"{context.words}: Strict cookies are not sent",
+        )
+    if enforced not in (LAX_METHOD_UNSAFE, CROSS_SITE):
+        return None
+    if cookie.samesite == "Lax":
+        return finding(
+            "not_sent_samesite_lax", "samesite", f"{context.words}: Lax cookies are not sent"
+        )
+    # RFC 6265bis §5.6.7 and Chromium: no SameSite is Lax, with Lax-allowing-unsafe for a young
+    # cookie on an unsafe top-level request (CanonicalCookie::IncludeForRequestURL).
+    if (
+        enforced == LAX_METHOD_UNSAFE
+        and cookie.created is not None
+        and at - cookie.created < LAX_ALLOW_UNSAFE_AGE
+    ):
+        return "allowed_unsafe"
+    after = (
+        " (a cookie under 2 minutes old would still go: Chromium's Lax-allowing-unsafe)"
+        if enforced == LAX_METHOD_UNSAFE
+        else ""
+    )
+    return finding(
+        "not_sent_samesite_unspecified",
+        "samesite",
+        f"{context.words}: cookies without SameSite are Lax, and Lax cookies are not sent{after}",
+    )
+
+
+def _credentials_omitted(request: _Request) -> bool:
+    """Fetch §4.5: a fetch without credentials, or same-origin ones to another origin."""
+    if request.kind != "subresource" or request.credentials == "include":
+        return False
+    if request.credentials == "omit":
+        return True
+    return _origin_of(request.url) != _origin_of(request.initiator or request.top_level_url)
+
+
+def _origin_of(url: str) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:
+        port = None
+    return parts.scheme, parts.hostname, port
+
+
+def check_step_url(url: str) -> list[Finding]:
+    """A URL of a step: absolute http(s), at most ``MAX_URL_BYTES``."""
+    size = len(url.encode("utf-8", "surrogatepass"))
+    if size > MAX_URL_BYTES:
+        message = f"A URL of {size} bytes is over the {MAX_URL_BYTES}-byte limit."
+        return [finding("url_too_long", "url", message)]
+    return check_url(url)
+
+
+def _location(url: str, field_name: str) -> Location:
+    if len(url.encode("utf-8")) > MAX_URL_BYTES:
+        raise FlowError("url_too_long", field_name, f"A URL is at most {MAX_URL_BYTES} bytes.")
+    try:
+        return Location.of(url)
+    except InvalidUrl as error:
+        raise FlowError("url_invalid", field_name, str(error)) from None
+
+
+def redirect_method(status: int, method: str) -> str:
+    """Fetch §4.4 HTTP-redirect fetch: 301 and 302 turn POST into GET, 303 all but HEAD."""
+    if (status in (301, 302) and method == "POST") or (status == 303 and method != "HEAD"):
+        return "GET"
+    return method
+
+
+def _request_of(step: Step) -> _Request:
+    top = step.url if step.kind == "navigation" else (step.top_level_url or step.url)
+    return _Request(step.url, step.method, step.kind, top, step.initiator, step.credentials)
+
+
+def _hop(previous: _Request, response: Response) -> _Request | None:
+    """The redirect hop a response asks for, with the chain's context; None if it asks none."""
+    if response.status not in REDIRECTS or not response.location:
+        return None
+    url = urljoin(previous.url, response.location)
+    return _Request(
+        url=url,
+        method=redirect_method(response.status, previous.method),
+        kind=previous.kind,
+        top_level_url=url if previous.kind == "navigation" else previous.top_level_url,
+        initiator=previous.initiator,
+        credentials=previous.credentials,
+    )
+
+
+def replay(
+    steps: Sequence[Step],
+    *,
+    now: datetime,
+    browser: str = "chromium",
+    insert_hops: bool = True,
+) -> FlowReport:
+    """Replay ``steps`` through one profile's jar. Raises ``FlowError`` for a flow it will not
+    replay (a bad URL, too many cookies, an answer over 1 MiB)."""
+    check_flow_size(steps)
+    flow = _Flow(now, browser, insert_hops)
+    pending: _Request | None = None
+    at = flow.clock
+    for step in steps:
+        if step.at is not None:
+            at = step.at.astimezone(UTC)
+        if pending is not None and step.url != pending.url and insert_hops:
+            index = len(flow.reports)
+            flow.findings.append(
+                flow_finding(
+                    "redirect_hop_inserted",
+                    f"Step {index - 1} redirects to {pending.url}, which the next step does not "
+                    "request: the hop is replayed here with an empty 200 response.",
+                    index,
+                )
+            )
+            flow.run(pending, Response(), (), at, None)
+            pending = None
+        request = pending if pending is not None and step.url == pending.url else _request_of(step)
+        flow.run(request, step.response, step.document_cookie, at, step)
+        pending = _hop(request, step.response)
+    if pending is not None and insert_hops:
+        flow.findings.append(
+            flow_finding(
+                "redirect_hop_inserted",
+                f"The last step redirects to {pending.url}: the hop is replayed with an empty "
+                "200 response.",
+                len(flow.reports),
+            )
+        )
+        flow.run(pending, Response(), (), at, None)
+    flow.never_sent()
+    return FlowReport(browser, flow.reports, flow.findings)
