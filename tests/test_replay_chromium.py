@@ -16,18 +16,22 @@ session or persistent, expiry, priority and partition key.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 import yaml
+from flask.testing import FlaskClient
 from playwright.sync_api import Playwright
 
-from tests.chromium_oracle import make_certificate
+from tests.chromium_oracle import Observation, make_certificate
 from tests.conftest import require
 from tests.flow_oracle import FlowPlayer, Played, as_json, flow_server
 from tests.test_browser import CHROMIUM
+from tests.test_lint_chromium import chromium_jar, predicted_jar
 
 TABLE = Path(__file__).with_name("replay_oracle.yaml")
 ROWS = yaml.safe_load(TABLE.read_text(encoding="utf-8"))
@@ -86,3 +90,43 @@ def test_the_table_covers_every_kind_method_site_and_profile():
             for site in ("same", "cross"):
                 assert (kind, method, site, "chromium") in combinations
             assert (kind, method, "cross", "chromium-third-party-blocked") in combinations
+
+
+# Chromium's clock and the step's ``at`` are read a moment apart.
+EXPIRY_TOLERANCE_SECONDS = 5
+
+
+def partitions(cookies: list[dict], key: str) -> list[tuple]:
+    return sorted((cookie["name"], cookie["path"], cookie.get(key)) for cookie in cookies)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row["id"] for row in ROWS])
+def test_replay_predicts_what_chromium_did(
+    row: dict, play: Callable[[dict], Played], client: FlaskClient
+):
+    played = play(row)
+    body = {"browser": row.get("browser", "chromium"), "steps": played.steps}
+    response = client.post("/replay", json=body)
+
+    assert response.status_code == 200, response.get_json()
+    answer = response.get_json()
+    seen = f"Chromium:\n{as_json(played)}\n/replay:\n{json.dumps(answer, indent=1)}"
+    assert [step["cookie_header"] for step in answer["steps"]] == played.cookie_headers, seen
+    for predicted, jar in zip(answer["steps"], played.jars, strict=True):
+        if jar is None:  # a redirect hop: the jar is read after the chain
+            continue
+        chromium = Observation(cookies=jar, blocked=[], cookie_header=None)
+        assert predicted_jar({"cookies": predicted["jar"]}) == chromium_jar(chromium), seen
+        chromium_keys = [
+            {**cookie, "partitionKey": cookie.get("partitionKey", {}).get("topLevelSite")}
+            for cookie in jar
+        ]
+        assert partitions(predicted["jar"], "partition_key") == partitions(
+            chromium_keys, "partitionKey"
+        ), seen
+        stored = {(cookie["name"], cookie["path"]): cookie["expires"] for cookie in jar}
+        for cookie in predicted["jar"]:
+            if cookie["expiry"] is not None:
+                expiry = datetime.fromisoformat(cookie["expiry"]).timestamp()
+                chromium_expiry = stored[cookie["name"], cookie["path"]]
+                assert abs(expiry - chromium_expiry) < EXPIRY_TOLERANCE_SECONDS, seen

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from playwright.sync_api import Playwright
 
 from tests.chromium_oracle import make_certificate
@@ -177,3 +178,24 @@ def test_the_har_records_what_the_server_received(flow: str, browser: str, recor
     assert all(entry["request"]["method"] != "OPTIONS" for entry in har["log"]["entries"])
     if flow == "form_post_callback":  # the login loop: the Lax state is not sent back
         assert played.cookie_headers[2] == "state_none=x2; nonce=n1"
+
+
+@pytest.mark.parametrize("browser", BROWSERS)
+@pytest.mark.parametrize("flow", FLOWS)
+def test_replay_of_a_recorded_har_matches_every_entry(
+    flow: str, browser: str, record, client: FlaskClient
+):
+    har = record(flow, browser).har
+    response = client.post("/replay", json={"har": har, "browser": browser})
+
+    assert response.status_code == 200, response.get_json()
+    answer = response.get_json()
+    entries = har["log"]["entries"]
+    assert [(step["method"], step["url"]) for step in answer["steps"]] == [
+        (entry["request"]["method"], entry["request"]["url"]) for entry in entries
+    ]
+    for entry, step in zip(entries, answer["steps"], strict=True):
+        seen = f"{json.dumps(step, indent=1)}\nrecorded: {recorded_cookie(entry)!r}"
+        assert step["recorded_cookie_header"] == recorded_cookie(entry), seen
+        assert step["cookie_header"] == step["recorded_cookie_header"], seen
+        assert step["matches"] is True, seen
