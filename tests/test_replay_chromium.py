@@ -100,7 +100,15 @@ def partitions(cookies: list[dict], key: str) -> list[tuple]:
     return sorted((cookie["name"], cookie["path"], cookie.get(key)) for cookie in cookies)
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[row["id"] for row in ROWS])
+def known_disagreement(row: dict) -> pytest.MarkDecorator | tuple:
+    """A row whose ``replay_disagrees`` names a known gap: expected to fail until it is closed."""
+    reason = row.get("replay_disagrees")
+    return pytest.mark.xfail(reason=reason, strict=True) if reason else ()
+
+
+@pytest.mark.parametrize(
+    "row", [pytest.param(row, id=row["id"], marks=known_disagreement(row)) for row in ROWS]
+)
 def test_replay_predicts_what_chromium_did(
     row: dict, play: Callable[[dict], Played], client: FlaskClient
 ):
