@@ -13,9 +13,10 @@ is same-site at every hop.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
-from cookierules.sites import origin_site
+from cookierules.sites import origin_site, site_of
 
 Kind = Literal["navigation", "iframe", "subresource"]
 # Chromium's CookieOptions::SameSiteCookieContext::ContextType, strictest first.
@@ -41,6 +42,34 @@ class RequestContext:
     partition_key: str  # CHIPS: the top-level site, "https://site.example"
     words: str  # "cross-site POST navigation"
     typed: bool  # no initiator: typed into the address bar, a bookmark
+
+
+def _site_of_origin(origin: str) -> Site | None:
+    return origin_site(origin)
+
+
+def _site_of_host(scheme: str, host: str) -> Site:
+    return site_of(scheme, host)
+
+
+# A flow asks for the same few sites at every step; a long name is not kept.
+_cached_origin_site = lru_cache(maxsize=256)(_site_of_origin)
+_cached_host_site = lru_cache(maxsize=256)(_site_of_host)
+_CACHED_NAME_CHARS = 256
+
+
+def host_site(scheme: str, host: str) -> Site:
+    """The schemeful site of a host (RFC 6265bis §5.2), cached for short names."""
+    if len(host) <= _CACHED_NAME_CHARS:
+        return _cached_host_site(scheme, host)
+    return site_of(scheme, host)
+
+
+def initiator_site(origin: str) -> Site | None:
+    """The schemeful site of an initiator origin; None for "null" (opaque) and garbage."""
+    if len(origin) <= _CACHED_NAME_CHARS:
+        return _cached_origin_site(origin)
+    return origin_site(origin)
 
 
 def site_name(site: Site) -> str:
@@ -71,20 +100,20 @@ def request_context(
     bar (browser-initiated). An opaque origin ("null") is cross-site with everything.
     """
     typed = initiator is None and kind == "navigation"
-    initiator_site = origin_site(initiator) if initiator is not None else None
+    initiator_site_ = initiator_site(initiator) if initiator is not None else None
     if initiator is None and kind != "navigation":
         # A subresource or frame without a named initiator comes from the page itself.
-        initiator_site = top_site
+        initiator_site_ = top_site
     if kind == "navigation":
         # For a top-level navigation the site for cookies is the URL's own.
         site_for_cookies: Site | None = url_site
-    elif kind == "subresource" and initiator_site != top_site:
+    elif kind == "subresource" and initiator_site_ != top_site:
         # A request from a frame cross-site with the top one has a null site for cookies
         # (net/cookies/site_for_cookies.h): cross-site for every URL, the top site's too.
         site_for_cookies = None
     else:
         site_for_cookies = top_site
-    samesite = same_site_context(method, url_site, site_for_cookies, initiator_site, typed)
+    samesite = same_site_context(method, url_site, site_for_cookies, initiator_site_, typed)
     same = "same-site" if samesite == STRICT else "cross-site"
     words = f"{same} {method} {_KIND_WORDS[kind]}"
     if typed:

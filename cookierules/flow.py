@@ -21,8 +21,10 @@ from cookierules.contexts import (
     STRICT,
     Kind,
     RequestContext,
+    host_site,
     request_context,
 )
+from cookierules.domains import domain_matches
 from cookierules.findings import Finding, finding
 from cookierules.jar import CookieJar, StoredCookie
 from cookierules.lint import HeaderResult, InvalidUrl, Location, check_url, receive
@@ -48,7 +50,8 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # An answer's bytes per cookie listed, beyond its name, value, domain and path (the JSON keys).
 _COOKIE_JSON_BYTES = 240
-_PROBLEM_JSON_BYTES = 400
+_PROBLEM_JSON_BYTES = 600  # a message, a spec and, for some, a note on how browsers differ
+_STEP_JSON_BYTES = 600
 
 
 class FlowError(ValueError):
@@ -169,6 +172,7 @@ class _SetBy:
     request_path: str
     sent: bool = False
     last_reason: str | None = None
+    path_given: bool | None = None  # whether its Path attribute was used, once looked up
 
 
 def check_flow_size(steps: Sequence[Step]) -> None:
@@ -208,6 +212,7 @@ class _Flow:
         self.set_by: dict[tuple, _SetBy] = {}
         self.shadowed: set[tuple] = set()
         self.default_path_told: set[tuple] = set()
+        self.allowed_unsafe: set[tuple] = set()
         self.header_too_large_told = False
         self.answer_bytes = 0
 
@@ -225,7 +230,11 @@ class _Flow:
         location = _location(request.url, "url")
         top = _location(request.top_level_url, "top_level_url")
         context = request_context(
-            request.kind, request.method, location.site, top.site, request.initiator
+            request.kind,
+            request.method,
+            host_site(location.scheme, location.host),
+            host_site(top.scheme, top.host),
+            request.initiator,
         )
         # Fetch §4.5: credentials "omit", or "same-origin" to another origin, carry no cookies
         # and store none.
@@ -238,12 +247,10 @@ class _Flow:
             for value in response.set_cookie
         ]
         # document.cookie runs in the document: the navigated one, or the page of a request.
-        document = location if request.kind != "subresource" else top
-        document_context = (
-            context
-            if request.kind != "subresource"
-            else request_context("navigation", "GET", top.site, top.site, None)
-        )
+        document, document_context = location, context
+        if scripts and request.kind == "subresource":
+            page = host_site(top.scheme, top.host)
+            document, document_context = top, request_context("navigation", "GET", page, page, None)
         script_results = [
             self.store(
                 value,
@@ -259,7 +266,16 @@ class _Flow:
         ]
         self.jar.remove_expired(at)
         jar = in_send_order(self.jar.cookies)
-        self.count(jar, results, script_results, not_sent)
+        self.count(
+            request.url
+            + request.top_level_url
+            + (header or "")
+            + ((step and step.recorded_cookie_header) or ""),
+            jar,
+            results,
+            script_results,
+            not_sent,
+        )
         self.reports.append(
             StepReport(
                 url=request.url,
@@ -294,10 +310,15 @@ class _Flow:
         )
         sent: list[StoredCookie] = []
         not_sent: list[NotSentCookie] = []
+        host = location.host
         for cookie in in_send_order(self.jar.cookies):
+            if (
+                cookie.domain != host
+                if cookie.host_only
+                else not domain_matches(host, cookie.domain)
+            ):
+                continue  # another host's cookie (§5.8.3): not this request's business
             first = exclusion(cookie, request)
-            if first is not None and first.code == "not_sent_domain":
-                continue  # another host's cookie: not this request's business
             problems = [first] if first is not None else []
             problems += self.context_problems(cookie, context, at, omitted, index)
             if not problems:
@@ -332,7 +353,8 @@ class _Flow:
                 )
             )
         samesite = _samesite_problem(cookie, context, at)
-        if samesite == "allowed_unsafe":
+        if samesite == "allowed_unsafe" and cookie.key not in self.allowed_unsafe:
+            self.allowed_unsafe.add(cookie.key)
             self.findings.append(
                 flow_finding(
                     "lax_allow_unsafe",
@@ -344,7 +366,7 @@ class _Flow:
                     cookie.name,
                 )
             )
-        elif samesite is not None:
+        elif isinstance(samesite, Finding):
             problems.append(samesite)
         if self.blocked and context.third_party and cookie.partition_key is None:
             # Third-party cookie blocking (CookieSettings): EXCLUDE_USER_PREFERENCES.
@@ -392,15 +414,17 @@ class _Flow:
         origin.last_reason = problems[0].message
         if problems[0].code != "not_sent_path" or cookie.key in self.default_path_told:
             return
-        parsed = parse_set_cookie(origin.header).cookie
-        if parsed is not None and parsed.path is not None and parsed.path.startswith("/"):
+        if origin.path_given is None:
+            parsed = parse_set_cookie(origin.header).cookie
+            origin.path_given = bool(parsed and parsed.path and parsed.path.startswith("/"))
+        if origin.path_given:
             return
         self.default_path_told.add(cookie.key)
         self.findings.append(
             flow_finding(
                 "default_path",
-                f'"{cookie.name}" is not sent to {location.path}. No Path: the path is '
-                f"{cookie.path}, the directory of {origin.request_path}; add `Path=/`.",
+                f"no Path: the path is {cookie.path}, the directory of {origin.request_path}; "
+                f'add `Path=/`. ("{cookie.name}" is not sent to {location.path}.)',
                 index,
                 cookie.name,
             )
@@ -471,19 +495,34 @@ class _Flow:
 
     def count(
         self,
+        url: str,
         jar: list[StoredCookie],
         results: list[HeaderResult],
         script_results: list[HeaderResult],
         not_sent: list[NotSentCookie],
     ) -> None:
         """Keep the answer within ``MAX_ANSWER_BYTES``, counted as it grows."""
-        size = sum(
-            len(c.name) + len(c.value) + len(c.domain) + len(c.path) + _COOKIE_JSON_BYTES
-            for c in jar
+        size = (
+            _STEP_JSON_BYTES
+            + 3 * len(url)
+            + sum(
+                len(c.name) + len(c.value) + len(c.domain) + len(c.path) + _COOKIE_JSON_BYTES
+                for c in jar
+            )
         )
         for result in (*results, *script_results):
             size += 2 * len(result.set_cookie) + _PROBLEM_JSON_BYTES * (len(result.problems) + 1)
-        size += sum(_PROBLEM_JSON_BYTES * len(item.problems) for item in not_sent)
+        size += sum(
+            len(item.name)
+            + len(item.domain)
+            + len(item.path)
+            + _COOKIE_JSON_BYTES
+            + _PROBLEM_JSON_BYTES * len(item.problems)
+            for item in not_sent
+        )
+        self.add_answer_bytes(size)
+
+    def add_answer_bytes(self, size: int) -> None:
         self.answer_bytes += size
         if self.answer_bytes > MAX_ANSWER_BYTES:
             raise FlowError(
@@ -671,4 +710,5 @@ def replay(
         )
         flow.run(pending, Response(), (), at, None)
     flow.never_sent()
+    flow.add_answer_bytes(sum(len(item.message) + _PROBLEM_JSON_BYTES for item in flow.findings))
     return FlowReport(browser, flow.reports, flow.findings)

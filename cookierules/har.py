@@ -46,13 +46,19 @@ def _origin(url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _initiator(kind: str, request: dict[str, list[str]]) -> str | None:
-    if request.get("sec-fetch-site") == ["none"]:
+def _initiator(url: str, request: dict[str, list[str]]) -> str | None:
+    fetch_site = (request.get("sec-fetch-site") or [None])[0]
+    if fetch_site == "none":
         return None  # typed into the address bar, a bookmark
     if request.get("origin"):
         return request["origin"][0]
     if request.get("referer"):
         return _origin(request["referer"][0])
+    # No Origin nor Referer (Referrer-Policy: no-referrer): Sec-Fetch-Site still tells.
+    if fetch_site == "cross-site":
+        return "null"
+    if fetch_site in ("same-site", "same-origin"):
+        return _origin(url)
     return None
 
 
@@ -113,7 +119,7 @@ def har_steps(har: Any) -> tuple[list[Step], bool]:
                 method=method.upper(),
                 kind=kind,
                 top_level_url=pages.get(page, url),
-                initiator=_initiator(kind, sent),
+                initiator=_initiator(url, sent),
                 # Fetch §4.8: a CORS preflight never carries cookies.
                 credentials="omit" if preflight else "include",
                 at=at,

@@ -78,8 +78,15 @@ class CookieJar:
                         "name from an insecure URL, so it cannot be overwritten from here.",
                     )
                 ]
+        key = cookie.key
         index = next(
-            (index for index, stored in enumerate(self.cookies) if stored.key == cookie.key), None
+            (
+                index
+                for index, stored in enumerate(self.cookies)
+                # The name first: most cookies of a jar differ by it, and it is cheap to compare.
+                if stored.name == cookie.name and stored.key == key
+            ),
+            None,
         )
         old = None if index is None else self.cookies[index]
         if old is not None and from_script and old.httponly:

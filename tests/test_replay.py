@@ -1,0 +1,236 @@
+"""POST /replay as a client sees it: the README's example, bad input, HAR files, bounds."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from cookierules.flow import MAX_ANSWER_BYTES
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = "https://app.example"
+ONE = {"steps": [{"url": f"{APP}/"}]}
+
+
+def readme_replay_example() -> tuple[dict, str]:
+    """The body of the README's POST /replay curl example, and the explanation it shows."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Why is my cookie not sent in this flow? POST /replay", 1)[1]
+    [body] = re.findall(r"curl http://127\.0\.0\.1:8000/replay .*? -d '(.*?)'\n", section, re.S)
+    [explanation] = re.findall(r'"message": "(cross-site POST navigation: [^"]*)"', section)
+    return json.loads(body), explanation
+
+
+def test_the_readme_oauth_form_post_example_explains_the_lost_session(client):
+    body, explanation = readme_replay_example()
+
+    response = client.post("/replay", json=body)
+
+    assert response.status_code == 200
+    callback = response.get_json()["steps"][2]
+    assert (callback["method"], callback["context"], callback["cookie_header"]) == (
+        "POST",
+        "cross-site POST navigation",
+        None,
+    )
+    [(name, [problem])] = [(item["name"], item["problems"]) for item in callback["not_sent"]]
+    assert (name, problem["message"], problem["chromium"]) == (
+        "sid",
+        explanation,
+        "EXCLUDE_SAMESITE_LAX",
+    )
+    assert explanation == "cross-site POST navigation: Lax cookies are not sent"
+
+
+def test_a_real_server_answers_a_replay(live_server):
+    body, explanation = readme_replay_example()
+
+    response = requests.post(f"{live_server}/replay", json=body, timeout=10)
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.json()["steps"][2]["not_sent"][0]["problems"][0]["message"] == explanation
+
+
+def step(**fields):
+    return {"steps": [{"url": f"{APP}/", **fields}]}
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({}, "_body", "steps_or_har"),
+        ({**ONE, "har": {"log": {}}}, "_body", "steps_or_har"),
+        ({"steps": []}, "steps", "step_count"),
+        ({"steps": [{"url": f"{APP}/"}] * 101}, "steps", "step_count"),
+        ({"steps": "x"}, "steps", "invalid_type"),
+        ({"steps": [1]}, "steps[0]", "invalid_type"),
+        ({"steps": [{}]}, "steps[0].url", "field_required"),
+        ({"steps": [{"url": "/x"}]}, "steps[0].url", "url_invalid"),
+        ({"steps": [{"url": f"{APP}/{'x' * 8200}"}]}, "steps[0].url", "url_too_long"),
+        (step(method="GE T"), "steps[0].method", "invalid_type"),
+        (step(kind="popup"), "steps[0].kind", "invalid_choice"),
+        (step(credentials="always"), "steps[0].credentials", "invalid_choice"),
+        (step(at="2026-12-04T10:00:00"), "steps[0].at", "offset_required"),
+        (step(top_level_url="file:///x"), "steps[0].top_level_url", "url_invalid"),
+        (step(response={"set_cookie": ["a=1"] * 51}), "steps", "header_count"),
+        (
+            step(response={"set_cookie": ["a=" + "x" * 8200]}),
+            "steps[0].response.set_cookie[0]",
+            "header_too_long",
+        ),
+        (step(response={"status": "302"}), "steps[0].response.status", "invalid_type"),
+        (step(response={"cookies": []}), "steps[0].response.cookies", "unknown_field"),
+        (
+            {"steps": [{"url": f"{APP}/", "response": {"set_cookie": ["a=1"] * 50}}] * 21},
+            "steps",
+            "replay_too_large",
+        ),
+        ({**ONE, "browser": "firefox"}, "browser", "invalid_choice"),
+        ({"har": {"log": {"entries": []}}}, "har", "har_invalid"),
+        ({"har": {"log": {"entries": [{"request": {"url": 1}}]}}}, "har", "har_invalid"),
+        ({"har": []}, "har", "invalid_type"),
+        ({**ONE, "then_url": APP}, "then_url", "unknown_field"),
+    ],
+)
+def test_bad_input_is_a_400_problem_with_codes(client, body, field, code):
+    response = client.post("/replay", json=body)
+
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert (field, code) in [(f["field"], f["code"]) for f in response.get_json()["findings"]]
+
+
+def test_a_body_over_the_har_limit_is_a_413(client):
+    response = client.post("/replay", json={"har": {}, "pad": "x" * (4 * 1024 * 1024 + 70_000)})
+
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("steps", "size", "attributes", "status"),
+    [
+        (15, 100, "Path=/", 200),
+        (6, 1000, "Path=/", 200),
+        (7, 1000, "Max-Age=x", 200),
+        (5, 2000, "Expires=x; Max-Age=x; Foo", 200),
+        (20, 100, "Path=/", 400),
+        (100, 10, "Max-Age=x", 400),
+    ],
+)
+def test_no_answer_is_over_1_mib(client, steps, size, attributes, status):
+    """Flows that grow the jar at every step: answered within 1 MiB, or refused with a 400."""
+    body = {
+        "steps": [
+            {
+                "url": f"{APP}/p{n}/q",
+                "response": {
+                    "set_cookie": [f"c{n}x{k}={'v' * size}; {attributes}" for k in range(10)]
+                },
+            }
+            for n in range(steps)
+        ]
+    }
+
+    response = client.post("/replay", json=body)
+
+    assert response.status_code == status
+    assert len(response.data) <= MAX_ANSWER_BYTES
+    if status == 400:
+        assert [f["code"] for f in response.get_json()["findings"]] == ["replay_too_large"]
+
+
+def test_raw_header_text_is_read_like_set_cookie(client):
+    body = {
+        "steps": [
+            {
+                "url": f"{APP}/start",
+                "response": {
+                    "headers_text": "HTTP/2 302\r\nset-cookie: a=1; Path=/\r\nlocation: /home\r\n"
+                },
+            },
+            {"url": f"{APP}/home"},
+        ]
+    }
+
+    answer = client.post("/replay", json=body).get_json()
+
+    assert [s["results"][0]["outcome"] for s in answer["steps"][:1]] == ["stored"]
+    assert answer["steps"][1]["cookie_header"] == "a=1"
+
+
+def test_a_har_answers_each_entry_in_order_with_what_was_recorded(client):
+    entries = [
+        {
+            "request": {
+                "method": "GET",
+                "url": f"{APP}/login",
+                "headers": [{"name": "Sec-Fetch-Dest", "value": "document"}],
+            },
+            "response": {
+                "status": 302,
+                "headers": [
+                    {"name": "Set-Cookie", "value": "sid=1; Path=/; Secure; SameSite=Lax"},
+                    {"name": "Location", "value": "/home"},
+                ],
+            },
+        },
+        {
+            "request": {
+                "method": "GET",
+                "url": f"{APP}/home",
+                "headers": [
+                    {"name": "Sec-Fetch-Dest", "value": "document"},
+                    {"name": "Cookie", "value": "sid=1"},
+                ],
+            },
+            "response": {"status": 200, "headers": []},
+        },
+    ]
+
+    answer = client.post("/replay", json={"har": {"log": {"entries": entries}}}).get_json()
+
+    assert [
+        (s["url"], s["method"], s["cookie_header"], s["recorded_cookie_header"], s["matches"])
+        for s in answer["steps"]
+    ] == [(f"{APP}/login", "GET", None, None, True), (f"{APP}/home", "GET", "sid=1", "sid=1", True)]
+    assert answer["findings"] == []
+
+
+def test_steps_typed_by_hand_have_no_recorded_header(client):
+    answer = client.post("/replay", json=ONE).get_json()
+
+    assert "recorded_cookie_header" not in answer["steps"][0]
+    assert "matches" not in answer["steps"][0]
+
+
+def test_post_lint_names_a_comma_joined_value(client):
+    header = "a=1; Expires=Wed, 21 Oct 2027 07:28:00 GMT, b=2; HttpOnly"
+
+    answer = client.post("/lint", json={"url": f"{APP}/", "set_cookie": [header]}).get_json()
+
+    [result] = answer["results"]
+    assert result["outcome"] == "stored"
+    assert [c["name"] for c in answer["cookies"]] == ["a"]
+    [joined] = [p for p in result["problems"] if p["code"] == "set_cookie_comma_joined"]
+    assert "headers.get('set-cookie')" in joined["message"]
+    assert "b=2; HttpOnly" in joined["message"]
+
+
+def test_the_benchmark_runs():
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import replay as bench
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+
+    figures = bench.main(["--rounds", "1", "--seconds", "0.01"])
+
+    assert set(figures) == {"replay_ms", "lint_ms", "ratio"}
+    assert all(value > 0 for value in figures.values())
