@@ -2,8 +2,8 @@
 
 Each flow is played by ``tests/flow_oracle.py`` in a Chromium context that Playwright records
 (``record_har_path``): a login (a form POST answered by a redirect that sets the session), an
-OAuth ``form_post`` callback (a cross-site POST navigation), and an API fetch from a cross-site
-iframe. The HAR is sent to POST /replay as Playwright wrote it; for every entry the predicted
+OAuth ``form_post`` callback (a cross-site POST navigation), an API fetch from a cross-site
+iframe, and fetches with and without credentials. The HAR is sent to POST /replay as Playwright wrote it; for every entry the predicted
 Cookie header must equal the one Chromium recorded (``matches``).
 
 Playwright's HAR has each request's ``Cookie`` header and ``cookies``, each response's
@@ -124,7 +124,33 @@ class Recording:
     preflights: int  # CORS preflights the server answered while the flow played
 
 
-FLOWS = {"login": LOGIN, "form_post_callback": FORM_POST_CALLBACK, "iframe_api": IFRAME_API_FETCH}
+# A HAR does not say a fetch's credentials mode: only that it sent no cookie.
+FETCH_WITHOUT_CREDENTIALS = [
+    {
+        "url": "https://app.example.test/",
+        "response": {"set_cookie": ["d=1; Path=/; Domain=example.test; Secure; SameSite=Lax"]},
+    },
+    {
+        "url": "https://api.example.test/public",
+        "kind": "subresource",
+        "top_level_url": "https://app.example.test/",
+        "initiator": "https://app.example.test",
+        "credentials": "same-origin",
+        "response": {"set_cookie": ["api=1; Path=/; Secure; SameSite=Lax"]},
+    },
+    {
+        "url": "https://api.example.test/me",
+        "kind": "subresource",
+        "top_level_url": "https://app.example.test/",
+        "initiator": "https://app.example.test",
+    },
+]
+FLOWS = {
+    "login": LOGIN,
+    "form_post_callback": FORM_POST_CALLBACK,
+    "iframe_api": IFRAME_API_FETCH,
+    "fetch_without_credentials": FETCH_WITHOUT_CREDENTIALS,
+}
 BROWSERS = ("chromium", "chromium-third-party-blocked")
 
 
@@ -180,8 +206,22 @@ def test_the_har_records_what_the_server_received(flow: str, browser: str, recor
         assert played.cookie_headers[2] == "state_none=x2; nonce=n1"
 
 
+# Flows POST /replay does not yet replay as Chromium did: expected to fail until it does.
+KNOWN_GAPS = {
+    "fetch_without_credentials": "a fetch that sent no cookie is replayed as credentialed",
+}
+
+
 @pytest.mark.parametrize("browser", BROWSERS)
-@pytest.mark.parametrize("flow", FLOWS)
+@pytest.mark.parametrize(
+    "flow",
+    [
+        pytest.param(flow, marks=pytest.mark.xfail(reason=KNOWN_GAPS[flow], strict=True))
+        if flow in KNOWN_GAPS
+        else flow
+        for flow in FLOWS
+    ],
+)
 def test_replay_of_a_recorded_har_matches_every_entry(
     flow: str, browser: str, record, client: FlaskClient
 ):
