@@ -41,7 +41,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -161,7 +161,7 @@ class Played:
 
     steps: list[dict]  # the flow's steps with ports and ``at``: POST /replay's ``steps``
     cookie_headers: list[str | None]  # the Cookie header the server received, per step
-    jars: list[list[dict] | None] = field(default_factory=list)  # after each chain's last step
+    jars: list[list[dict] | None]  # Network.getAllCookies after each chain's last step
 
 
 def _origin(url: str) -> str:
@@ -309,10 +309,10 @@ class FlowPlayer:
         received = self._received(len(chain))
         with state.lock:
             state.responses = {}
-        for index, step, request in zip(indexes, chain, received, strict=True):
-            expected = (step.get("method", "GET").upper(), *targets[chain.index(step)])
+        for index, step, target, request in zip(indexes, chain, targets, received, strict=True):
+            expected = (step.get("method", "GET").upper(), *target)
             got = (request.method, request.host, request.path)
-            assert expected[1:] == got[1:], f"expected a request to {expected}, got {got}"
+            assert expected == got, f"expected the request {expected}, the server got {got}"
             played.cookie_headers[index] = request.cookie
         played.jars[indexes[-1]] = self.session.send("Network.getAllCookies")["cookies"]
 
@@ -391,8 +391,8 @@ class FlowPlayer:
         earlier = timedelta(seconds=seconds)
         for step in played.steps[:until]:
             step["at"] = (datetime.fromisoformat(step["at"]) - earlier).isoformat()
-        for jar in played.jars[:until]:
-            for cookie in jar or []:
+        for earlier_jar in played.jars[:until]:
+            for cookie in earlier_jar or []:
                 if not cookie["session"]:
                     cookie["expires"] -= seconds
         self._open_profile()
