@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -172,13 +174,37 @@ def _flat(messages: list | dict) -> list[str | Finding]:
     return flat
 
 
+def _folded(name: str) -> str:
+    return name.replace("_", "").replace("-", "").lower()
+
+
+def did_you_mean(unknown: str, known: Iterable[str]) -> str | None:
+    """The field ``unknown`` most likely stands for: the same but for case and "_" (maxAge,
+    httpOnly, sameSite, as Express spells them), or else one close in spelling."""
+    names = list(known)
+    for name in names:
+        if _folded(name) == _folded(unknown):
+            return name
+    close = difflib.get_close_matches(unknown.lower(), names, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _with_suggestion(item: Finding, schema: Schema) -> Finding:
+    if item.code != "unknown_field":
+        return item
+    suggestion = did_you_mean(item.field, schema.load_fields)
+    if suggestion is None:
+        return item
+    return replace(item, message=f'{item.message} Did you mean "{suggestion}"?')
+
+
 def load_partially(schema: Schema, data: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
     """Load what is valid and collect the findings of the rest, so later rules can still run."""
     try:
         return _loader(schema)(data), []
     except ValidationError as error:
         findings = [
-            _as_finding(field, message)
+            _with_suggestion(_as_finding(field, message), schema)
             for field, field_messages in error.normalized_messages().items()
             for message in _flat(field_messages)
         ]

@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import socket
+from collections.abc import Callable
 from typing import Any
 
+from flask import Flask
 from granian import Granian
+from granian.http import HTTP1Settings
 
-from api import create_app
-from api.asgi import InlineWSGI
+from api import HygieneHeaders, create_app
+from api.asgi import BODY_DEADLINE, BODY_IDLE_TIMEOUT, InlineWSGI
+from api.errors import problem
 from api.lint import body_limit
 
 # The Flask app, for WSGI servers such as gunicorn; cookie-api itself serves SERVER_APP_FACTORY.
@@ -57,14 +61,54 @@ def ensure_port_is_free(host: str, port: int) -> None:
             ) from None
 
 
-def create_server_app() -> InlineWSGI:
-    """The app as ``cookie-api`` serves it: over ASGI, reading bodies up to the largest limit.
+def route_body_limit(app: Flask) -> Callable[[str, str], int]:
+    """Each route's body limit, by method and path: POST /lint's, or the app's."""
+    lint_limit = body_limit(app)
+    app_limit = app.config["MAX_CONTENT_LENGTH"]
 
-    That is POST /lint's, so its bodies arrive whole; the app holds every other route to
-    ``MAX_CONTENT_LENGTH`` itself, with its 413.
-    """
+    def limit(method: str, path: str) -> int:
+        return lint_limit if method == "POST" and path == "/lint" else app_limit
+
+    return limit
+
+
+BODY_TIMEOUT_DETAIL = (
+    f"The request body stopped arriving: no byte for {BODY_IDLE_TIMEOUT:g} s, "
+    f"or not all of it within {BODY_DEADLINE:g} s."
+)
+
+
+def body_timeout(environ: dict[str, Any], start_response: Callable[..., Any]):
+    """The 408 for a body that stopped arriving, in problem+json as every error."""
+    return problem(408, BODY_TIMEOUT_DETAIL)(environ, start_response)
+
+
+def create_server_app() -> InlineWSGI:
+    """The app as ``cookie-api`` serves it: over ASGI, each body read up to its route's limit
+    before the app runs, and a body that stops arriving answered 408."""
     app = create_app()
-    return InlineWSGI(app, max_body=body_limit(app))
+    return InlineWSGI(
+        app,
+        max_body=body_limit(app),
+        body_limit=route_body_limit(app),
+        timeout_app=HygieneHeaders(body_timeout),
+    )
+
+
+# Connections each worker holds at once. Granian's "backpressure" caps connections, not
+# requests: a worker with this many open stops accepting, and every new client waits in the
+# listen queue (its default, 1,024 for one worker, is how 1,030 stalled clients locked everyone
+# out). A stalled body is answered 408 within BODY_IDLE_TIMEOUT and headers that do not arrive
+# are cut after HEADER_READ_TIMEOUT_MS, so it takes more than this many connections, renewed
+# every few seconds, to keep others waiting. Each costs one file descriptor (Granian raises its
+# soft open-file limit to the hard one at start; the hard one must allow this many) and, while
+# its body is read, at most its route's body limit.
+CONNECTIONS_PER_WORKER = 2048
+# Connections the kernel queues before a worker accepts them (capped by net.core.somaxconn).
+LISTEN_BACKLOG = 2048
+# Headers that are not all in after this long, and a kept-alive connection idle this long, are
+# closed (Granian's default is 30 s). Keep nginx's upstream keepalive_timeout below it.
+HEADER_READ_TIMEOUT_MS = 5_000
 
 
 def server_settings(workers: int) -> dict[str, Any]:
@@ -80,7 +124,15 @@ def server_settings(workers: int) -> dict[str, Any]:
         "respawn_failed_workers": True,
         # Without a limit, a stop signal that lands while a worker starts can hang the server.
         "workers_kill_timeout": 10,
+        "backlog": LISTEN_BACKLOG,
+        "backpressure": CONNECTIONS_PER_WORKER,
+        "http1_settings": {"header_read_timeout": HEADER_READ_TIMEOUT_MS},
     }
+
+
+def granian_options(settings: dict[str, Any]) -> dict[str, Any]:
+    """``server_settings`` as Granian's keyword arguments (its HTTP/1 settings are an object)."""
+    return {**settings, "http1_settings": HTTP1Settings(**settings["http1_settings"])}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -92,7 +144,7 @@ def main(argv: list[str] | None = None) -> None:
         factory=True,
         address=args.host,
         port=args.port,
-        **server_settings(args.workers),
+        **granian_options(server_settings(args.workers)),
     )
     print(f"Cookie API docs at {docs_url(args.host, args.port)}", flush=True)
     server.serve()

@@ -14,12 +14,13 @@ from typing import Any
 from api.arguments import load_partially
 from api.errors import ValidationFailed
 from api.settings import CookieSettings
-from cookierules.cookie import Cookie, expired, format_set_cookie
+from cookierules.cookie import Cookie, expired
 from cookierules.encoding import encode_value
 from cookierules.findings import LINT_CODES, REPLAY_CODES, RULES, Finding, finding
+from cookierules.outcome import FetchMetadata, Judgement, judge_outcome
 from cookierules.prefixes import cookie_prefix, prefix_requirements
 from cookierules.signing import sign_value
-from cookierules.sites import is_cross_site, is_secure_origin
+from cookierules.sites import is_secure_origin
 from cookierules.storage import (
     APPLIED_CODES,
     SetContext,
@@ -69,14 +70,26 @@ class RequestFacts:
     is_https: bool
     origin: str | None
     now: datetime
+    # Sec-Fetch-* headers; without them, only Origin says where the request comes from.
+    fetch: FetchMetadata | None = None
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.is_https else "http"
+
+    def fetch_metadata(self) -> FetchMetadata:
+        return self.fetch or FetchMetadata(origin=self.origin)
+
+    def cross_site(self) -> bool | None:
+        """Whether the cookie is set in a cross-site context; None when the request does not say."""
+        return self.fetch_metadata().cross_site(self.scheme, self.host)
 
     def set_context(self) -> SetContext:
         """The engine's view of where the Set-Cookie comes from."""
-        scheme = "https" if self.is_https else "http"
         return SetContext(
             host=self.host,
-            secure_origin=is_secure_origin(scheme, self.host),
-            cross_site=is_cross_site(self.origin, scheme, self.host),
+            secure_origin=is_secure_origin(self.scheme, self.host),
+            cross_site=bool(self.cross_site()),
             from_script=False,
             now=self.now,
             initiator=self.origin,
@@ -91,6 +104,7 @@ class CookieSet:
     value: str
     signed: bool
     findings: list[Finding]
+    judgement: Judgement  # whether the browser that asked keeps it
 
 
 def _hidden_name(name: str | None, settings: CookieSettings) -> list[Finding]:
@@ -137,18 +151,20 @@ def build_cookie(body: dict[str, Any], facts: RequestFacts, settings: CookieSett
     findings += check_storage(cookie, context)
     # What is left, browsers apply and store the cookie: the answer says what they store.
     cookie = as_browsers_store_it(cookie, findings)
+    warnings = context_warnings(cookie, context)
     return CookieSet(
         cookie=cookie,
         value=fields["value"],
         signed=fields["signed"],
-        findings=findings + context_warnings(cookie, context),
+        findings=findings + warnings,
+        judgement=judge_outcome(warnings, facts.fetch_metadata(), facts.cross_site()),
     )
 
 
 def build_deletion(
     name: str, query: dict[str, Any], facts: RequestFacts, settings: CookieSettings
-) -> str:
-    """The Set-Cookie header that deletes a cookie, made so that browsers accept it.
+) -> Cookie:
+    """The expired cookie whose Set-Cookie deletes a cookie, made so that browsers accept it.
 
     Raises ``ValidationFailed`` for a name, path or domain that no browser would match.
     """
@@ -173,4 +189,4 @@ def build_deletion(
     )
     findings += check_storage(cookie, facts.set_context())
     # The cookie to delete was stored as browsers store it; the deletion must match that.
-    return format_set_cookie(expired(as_browsers_store_it(cookie, findings)))
+    return expired(as_browsers_store_it(cookie, findings))

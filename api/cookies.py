@@ -19,8 +19,6 @@ from werkzeug.urls import iri_to_uri
 
 from api.arguments import json_object_body, single_valued
 from api.cookie_requests import (
-    REFUSED_RULES,
-    WARNED_RULES,
     RequestFacts,
     build_cookie,
     build_deletion,
@@ -28,29 +26,24 @@ from api.cookie_requests import (
 from api.errors import json_bytes, problem
 from api.settings import cookie_settings
 from cookierules.cookie import parse_cookie_header
-from cookierules.findings import rule_table
+from cookierules.outcome import FetchMetadata
 from cookierules.signing import read_wire_value
 from schemas.compiled import compile_dumper
-from schemas.cookies import CookieSchema
+from schemas.cookies import CookieSchema, DeletionSchema
 
 ns = Namespace(
     "cookies",
     path="/cookies",
-    description=f"""\
+    description="""\
 Set cookies with every attribute, and read back the ones the browser sends.
 
-Browsers silently drop a cookie that breaks their rules. This API refuses such a cookie with a
-400 whose `findings` name every broken rule with a stable `code` (and whose `errors` list the
-same messages by field):
-
-{rule_table(REFUSED_RULES)}
-Some rules depend on where the request comes from rather than on the cookie: the 201 sets the
-cookie and names them in `warnings`, and with their codes in `findings`:
-
-{rule_table(WARNED_RULES)}
-Prefixes match case-insensitively. Values are sent exactly as JavaScript's
-`encodeURIComponent` encodes them, so `decodeURIComponent` in the browser gives back the
-original, byte for byte.
+Browsers silently drop a cookie that breaks their rules (`SameSite=None` without `secure: true`,
+`partitioned: true` without it, a `__Secure-`, `__Host-` or `__Http-` prefix whose terms are not
+met...). This API refuses such a cookie with a 400 whose `findings` name every broken rule with
+a stable `code`; rules that depend on where the request comes from are named in the 201, whose
+`outcome` says whether the browser keeps the cookie. Every rule and its code:
+[the rule tables](rules). Values are sent exactly as JavaScript's `encodeURIComponent` encodes
+them, so `decodeURIComponent` in the browser gives back the original, byte for byte.
 """,
 )
 
@@ -113,17 +106,27 @@ def host_name(host_header: str) -> str:
 
 
 _DUMP_COOKIE = compile_dumper(CookieSchema())
+_DUMP_DELETION = compile_dumper(DeletionSchema())
 
 
 def request_facts(current: Request) -> RequestFacts:
     """What the rules need to know of ``current``, the request being answered."""
+    # Straight from the environ: through ``headers``, a request without Origin (most of
+    # them) costs a KeyError raised and caught.
+    environ = current.environ
+    origin = environ.get("HTTP_ORIGIN")
     return RequestFacts(
         host=host_name(current.host),
         is_https=current.is_secure,
-        # Straight from the environ: through ``headers``, a request without Origin (most of
-        # them) costs a KeyError raised and caught.
-        origin=current.environ.get("HTTP_ORIGIN"),
+        origin=origin,
         now=datetime.now(UTC),
+        fetch=FetchMetadata(
+            origin=origin,
+            site=environ.get("HTTP_SEC_FETCH_SITE"),
+            mode=environ.get("HTTP_SEC_FETCH_MODE"),
+            dest=environ.get("HTTP_SEC_FETCH_DEST"),
+            storage_access=environ.get("HTTP_SEC_FETCH_STORAGE_ACCESS"),
+        ),
     )
 
 
@@ -244,6 +247,8 @@ class CookieList(Resource):
                   set_cookie: theme=dark; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Lax
                   warnings: []
                   findings: []
+                  outcome: unknown
+                  decided_by: []
           400: InvalidCookie
           413: PayloadTooLarge
           415: UnsupportedMediaType
@@ -300,13 +305,15 @@ class Cookie(Resource):
     def delete(self, name: str) -> Response:
         """Delete a cookie.
 
-        Answers 204 with one `Set-Cookie` that expires the cookie at once (`Max-Age=0` and an
-        `Expires` in 1970). Browsers only replace a cookie with the same name, path and domain,
-        so pass the `path` and `domain` it was set with. The deletion is Secure when the
-        request is HTTPS, when the name's prefix requires it, or for a partitioned cookie; a
-        `__Host-` name is deleted at path `/`. Browsers ignore a Secure deletion sent over plain
-        HTTP to a host other than localhost, as they ignore a Secure cookie. Deleting a cookie
-        that does not exist is fine: the answer is the same.
+        Answers 200 with one `Set-Cookie` that expires the cookie at once (`Max-Age=0` and an
+        `Expires` in 1970), and a body naming the cookie it targets and the exact `set_cookie`
+        header, since script cannot read `Set-Cookie`. Browsers only replace a cookie with the
+        same name, path and domain (and, for a partitioned cookie, `partitioned=true`), so pass
+        the `path` and `domain` it was set with; leave `domain` out for a host-only cookie. The
+        deletion is Secure when the request is HTTPS, when the name's prefix requires it, or for
+        a partitioned cookie; a `__Host-` name is deleted at path `/`. Browsers ignore a Secure
+        deletion sent over plain HTTP to a host other than localhost, as they ignore a Secure
+        cookie. Deleting a cookie that does not exist is fine: the answer is the same.
         ---
         operationId: delete_cookie
         parameters:
@@ -315,18 +322,28 @@ class Cookie(Resource):
           - in: query
             schema: DeleteCookieQuerySchema
         responses:
-          204:
+          200:
             description: The cookie is expired in the browser.
             headers:
               Set-Cookie:
-                description: A Set-Cookie with `Max-Age=0` for that name, path and domain.
+                description: The Set-Cookie of `set_cookie` in the body.
                 schema: {type: string}
+              Cache-Control: NoStore
+            content:
+              application/json:
+                schema: DeletionSchema
+                example:
+                  name: theme
+                  path: /
+                  domain: null
+                  partitioned: false
+                  secure: true
+                  set_cookie: >-
+                    theme=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure;
+                    HttpOnly; SameSite=None
           400: InvalidCookie
         """
         settings = cookie_settings(current_app)
-        header = build_deletion(name, single_valued(request.args), request_facts(request), settings)
-        response = Response(status=204)
-        del response.headers["Content-Type"]
-        response.headers["Set-Cookie"] = header
-        response.headers["Cache-Control"] = NO_STORE
-        return response
+        cookie = build_deletion(name, single_valued(request.args), request_facts(request), settings)
+        deletion = _DUMP_DELETION(cookie)
+        return json_response(deletion, headers={"Set-Cookie": deletion["set_cookie"]})

@@ -14,7 +14,6 @@ from flask_restx import Namespace, Resource
 from api.arguments import json_object_body, load_partially
 from api.cookies import json_response
 from api.errors import ValidationFailed
-from cookierules.findings import LINT_CODES, rule_table
 from cookierules.lint import lint_set_cookies
 from schemas.compiled import compile_dumper
 from schemas.lint import MAX_SET_COOKIE_JSON_BYTES, LintReportSchema, LintRequestSchema
@@ -22,15 +21,12 @@ from schemas.lint import MAX_SET_COOKIE_JSON_BYTES, LintReportSchema, LintReques
 ns = Namespace(
     "lint",
     path="/lint",
-    description=f"""\
+    description="""\
 Explain any Set-Cookie header: whether a browser stores the cookie, every reason it does not
 (with the codes, the RFC 6265bis section and Chromium's name for it), the cookie as the browser
-keeps it, and the Cookie header it sends to a later URL. Nothing is set.
-
-Every rule of POST /cookies applies, and these too, which only a header as received, a jar, or
-a later request shows:
-
-{rule_table(LINT_CODES)}""",
+keeps it, and the Cookie header it sends to a later URL. Nothing is set. The same answer, drawn
+as tables: [the inspector](inspect). Every rule of POST /cookies applies, and more:
+[the rule tables](rules).""",
 )
 
 _REQUEST = LintRequestSchema()
@@ -135,9 +131,11 @@ class Lint(Resource):
                           field: samesite
                           severity: rejected
                           message: >-
-                            SameSite=None requires secure: true; browsers drop such cookies.
+                            SameSite=None requires Secure; browsers drop such cookies.
+                            Add "; Secure".
                           spec: RFC 6265bis §5.7 step 15
                           chromium: EXCLUDE_SAMESITE_NONE_INSECURE
+                          fix: add "; Secure"
                   cookies: []
           400: InvalidCookie
           413: PayloadTooLarge

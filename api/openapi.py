@@ -39,8 +39,12 @@ Set HTTP cookies with every attribute through a validated JSON API, and read bac
 a request carries as JSON.
 
 Every browser rule is checked before a cookie is sent: a cookie that browsers would silently
-drop is refused with a 400 that names each broken rule. Errors are RFC 9457 problem details
-(`application/problem+json`).
+drop is refused with a 400 that names each broken rule ([the rules](rules)). Errors are RFC 9457
+problem details (`application/problem+json`).
+
+**Why was my cookie not set?** Paste the `Set-Cookie` headers, a `curl -i` answer or a HAR file
+into [the inspector](inspect): it shows what a browser does with each one, the jar as DevTools
+shows it, and the `Cookie` header it sends next.
 """
 
 

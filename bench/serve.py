@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from granian import Granian
+from granian.http import HTTP1Settings
 
 BENCH_DIR = Path(__file__).resolve().parent
 ADAPTER = BENCH_DIR.parent / "api" / "asgi.py"
@@ -63,13 +64,16 @@ def main() -> None:
         os.environ["BENCH_SERVE_FACTORY"] = "1" if args.factory else "0"
         os.environ["BENCH_SERVE_APP_DIR"] = args.app_dir or ""
         target, factory, working_dir = "serve:adapted_app", True, str(BENCH_DIR)
+    settings = json.loads(args.settings)
+    if "http1_settings" in settings:  # JSON on the command line, an object for Granian
+        settings["http1_settings"] = HTTP1Settings(**settings["http1_settings"])
     Granian(
         target,
         address="127.0.0.1",
         port=args.port,
         factory=factory,
         working_dir=Path(working_dir) if working_dir else None,
-        **json.loads(args.settings),
+        **settings,
     ).serve()
 
 

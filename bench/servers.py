@@ -51,7 +51,10 @@ class Server:
 
 def previous_settings(workers: int) -> dict[str, Any]:
     """Granian's WSGI interface with its default thread pool: how cookie-api served before."""
-    return {**server_settings(workers), "interface": "wsgi"}
+    settings = {**server_settings(workers), "interface": "wsgi"}
+    # Granian's default backpressure: under WSGI, ours would start 1,024 threads per worker.
+    del settings["backpressure"]
+    return settings
 
 
 def clean_env() -> dict[str, str]:

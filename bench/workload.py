@@ -94,6 +94,7 @@ _LINTED = {
     "samesite": "Lax",
     "partitioned": False,
     "priority": "Medium",
+    "partition_key": None,
 }
 LINT_CHECK = expect(
     200,

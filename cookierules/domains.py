@@ -6,6 +6,7 @@ RFC 6265bis §5.1.3 (domain-match), §5.6.3 (the Domain attribute) and §5.7 ste
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import cache
 
 import idna
@@ -41,6 +42,11 @@ def registrable_domain(host: str) -> str | None:
     """
     if is_ip_address(host):
         return None
+    if host.endswith("."):
+        # Chromium keeps the trailing dot: "example.com." is another site than "example.com"
+        # (net/base/registry_controlled_domains), where the list's lookup drops it.
+        registrable = public_suffix_list().privatesuffix(host[:-1])
+        return registrable + "." if registrable else None
     return public_suffix_list().privatesuffix(host)
 
 
@@ -53,29 +59,92 @@ def is_ip_address(host: str) -> bool:
     return True
 
 
-def normalize_domain(domain: str) -> str:
-    """The Domain attribute browsers would store: lower-case ASCII (IDNA), no leading dot.
+class InvalidHost(ValueError):
+    """Text the URL parser refuses as a host."""
 
-    Raises ``InvalidDomain`` for anything that is not a host name.
+
+# WHATWG URL: the forbidden domain code points (C0 controls, space, and these).
+_FORBIDDEN_HOST = re.compile(r"[\x00-\x20\x7f#%/:<>?@\[\\\]^|]")
+_IPV4_PART = re.compile(r"0[xX][0-9a-fA-F]*|[0-9]+")
+
+
+def canonical_host(text: str) -> str:
+    """A host name as the URL parser writes it (the WHATWG URL host parser, which Chromium's
+    url/url_canon_host.cc follows): lower-case, an IDNA A-label for each non-ASCII label, and
+    an IPv4 address in any of its forms (2130706433, 127.1, 0x7f.0.0.1) as four decimals.
+
+    Underscores, leading or doubled hyphens and labels over 63 octets stay: the URL parser's
+    UTS #46 runs without the STD3 and DNS-length checks. Raises ``InvalidHost``.
+    """
+    host = text.lower()
+    if not host.isascii():
+        try:
+            mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
+        except idna.IDNAError as error:
+            raise InvalidHost(str(error)) from None
+        labels = mapped.split(".")
+        host = ".".join(
+            label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+            for label in labels
+        )
+    if not host or _FORBIDDEN_HOST.search(host):
+        raise InvalidHost(f"{text!r} holds a character no host name may hold")
+    if "" in host.split(".")[:-1]:
+        raise InvalidHost(f"{text!r} has an empty label")
+    last = host.removesuffix(".").rpartition(".")[2]
+    if _IPV4_PART.fullmatch(last):
+        return _ipv4(host)
+    return host
+
+
+def _ipv4(host: str) -> str:
+    """WHATWG URL's IPv4 parser: parts in decimal, 0x hex or 0 octal, the last one filling the
+    bytes left over."""
+    parts = host.removesuffix(".").split(".")
+    if len(parts) > 4:
+        raise InvalidHost(f"{host!r} has more than four IPv4 parts")
+    numbers = []
+    for part in parts:
+        if not _IPV4_PART.fullmatch(part) or (
+            part[:1] == "0" and part[1:2].isdigit() and ("8" in part or "9" in part)
+        ):
+            raise InvalidHost(f"{host!r} has an IPv4 part that is no number")
+        if part[:2] in ("0x", "0X"):
+            numbers.append(int(part[2:] or "0", 16))
+        else:
+            numbers.append(int(part, 8 if len(part) > 1 and part[0] == "0" else 10))
+    *leading, last = numbers
+    if any(number > 255 for number in leading) or last >= 256 ** (5 - len(numbers)):
+        raise InvalidHost(f"{host!r} is an IPv4 address out of range")
+    address = last + sum(number * 256 ** (3 - index) for index, number in enumerate(leading))
+    return str(ipaddress.IPv4Address(address))
+
+
+def normalize_domain(domain: str) -> str:
+    """The Domain attribute browsers would store: no leading dot, canonical as a URL host.
+
+    Raises ``InvalidDomain`` for anything that is not a host name. As in Chromium's
+    GetCookieDomainWithString (net/cookies/cookie_util.cc), the domain is the URL parser's
+    canonical host: "my_app", "-x", "ab--cd" and 64-octet labels are kept, a non-ASCII name
+    becomes punycode, and a trailing dot stays (it then matches only a host written with one).
     """
     # RFC 6265bis §5.6.3: a leading "." is ignored.
     host = domain[1:] if domain.startswith(".") else domain
-    if not host:
+    if not host or host == ".":
         raise InvalidDomain("domain must be a host name such as example.com.")
-    if host.endswith("."):
-        raise InvalidDomain("domain must not end with a dot; browsers do not match it to the host.")
-    if is_ip_address(host):
-        address = ipaddress.ip_address(host)
+    if ":" in host and is_ip_address(host):
         # Browsers disagree on the form of an IPv6 Domain attribute; a host-only cookie is sure.
-        if address.version == 6:
-            raise InvalidDomain(
-                "domain cannot be an IPv6 address; omit domain for a host-only cookie."
-            )
-        return str(address)
+        raise InvalidDomain("domain cannot be an IPv6 address; omit domain for a host-only cookie.")
     try:
-        return idna.encode(host, uts46=True).decode("ascii")
-    except idna.IDNAError as error:
+        canonical = canonical_host(host)
+    except InvalidHost as error:
         raise InvalidDomain(f"domain is not a valid host name: {error}.") from None
+    if is_ip_address(canonical) and canonical != host.lower():
+        # Chromium matches an IP address Domain against the host as written, not canonicalised.
+        raise InvalidDomain(
+            f'domain "{host}" is an IPv4 address not written as four decimals ({canonical}).'
+        )
+    return canonical
 
 
 def domain_matches(host: str, domain: str) -> bool:
@@ -102,6 +171,15 @@ def check_domain(domain: str, request_host: str) -> list[Finding]:
                 f'"{domain}" is the request host but has no registrable domain (an IP address, '
                 "a public suffix or an intranet name): browsers ignore the domain and store "
                 "a host-only cookie, so it is left out.",
+            )
+        ]
+    if domain.endswith(".") != request_host.endswith("."):
+        return [
+            finding(
+                "domain_mismatch",
+                "domain",
+                f'domain "{domain}" and the request host "{request_host}" differ in a trailing '
+                "dot; browsers match a domain ending with a dot only to a host written with one.",
             )
         ]
     # RFC 6265bis §5.1.3: an IP address domain-matches only itself.
@@ -136,3 +214,23 @@ def check_domain(domain: str, request_host: str) -> list[Finding]:
             )
         ]
     return []
+
+
+def check_domain_site(domain: str, request_host: str) -> list[Finding]:
+    """For a Domain browsers refuse: whether it is on another site than the request host.
+
+    Chromium then names EXCLUDE_DOMAIN_MISMATCH beside EXCLUDE_INVALID_DOMAIN
+    (GetCookieDomainWithString, net/cookies/cookie_util.cc, as Chromium 156's NetLog shows); a
+    host without a registrable domain (an IP address, a public suffix) gets the second alone.
+    """
+    host_site = registrable_domain(request_host)
+    if host_site is None or registrable_domain(domain) == host_site:
+        return []
+    return [
+        finding(
+            "domain_other_site",
+            "domain",
+            f'domain "{domain}" is not on the site of the request host "{request_host}" '
+            f"({host_site}); browsers drop cookies for another site.",
+        )
+    ]

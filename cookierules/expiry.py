@@ -13,6 +13,10 @@ MAX_LIFETIME = timedelta(days=400)
 MAX_AGE_LIMIT = int(MAX_LIFETIME.total_seconds())
 DELETE_INSTEAD = "to remove a cookie, use DELETE /cookies/{name}"
 CAPPED = "browsers cap cookies at 400 days"
+# A longer lifetime asked of POST /cookies is refused rather than sent and silently cut: the
+# finding is "rejected" (the API refuses the request), where POST /lint, which describes a
+# header as browsers keep it, says "attribute_ignored" (the cookie is stored, cut).
+REFUSED = "rejected"
 # RFC 6265bis §5.6.2: a Max-Age of zero or less expires the cookie at "the earliest
 # representable date and time".
 EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -61,6 +65,7 @@ def check_max_age(max_age: int) -> list[Finding]:
                 "lifetime_over_400_days",
                 "max_age",
                 f"Must be less than or equal to {MAX_AGE_LIMIT} (400 days); {CAPPED}.",
+                severity=REFUSED,
             )
         ]
     return []
@@ -77,6 +82,7 @@ def check_expires(expires: datetime, now: datetime) -> list[Finding]:
                 "lifetime_over_400_days",
                 "expires",
                 f"expires is more than 400 days ahead; {CAPPED}.",
+                severity=REFUSED,
             )
         ]
     return []

@@ -8,7 +8,7 @@ finding made by code never drifts from them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["rejected", "attribute_ignored", "warning"]
@@ -42,6 +42,9 @@ class Finding:
     spec: str | None
     chromium: str | None
     browsers: str | None = None  # where browser engines differ, with the source that shows it
+    fix: str | None = None  # what to change, in the words of the input (a header's, so far)
+    # The values of the message's template in WORDS; None for a message written out.
+    params: tuple[tuple[str, object], ...] | None = field(default=None, compare=False)
 
 
 DROPPED = "the cookie is dropped"
@@ -116,6 +119,17 @@ RULES: dict[str, Rule] = _rules(
         "EXCLUDE_INVALID_DOMAIN",
         "the request host is the domain or a subdomain of it",
         DROPPED,
+    ),
+    Rule(
+        "domain_other_site",
+        "rejected",
+        "RFC 6265bis §5.7 step 10",
+        "EXCLUDE_DOMAIN_MISMATCH",
+        "domain is on the request host's site (its registrable domain)",
+        DROPPED,
+        browsers="Chromium names EXCLUDE_DOMAIN_MISMATCH beside EXCLUDE_INVALID_DOMAIN when the "
+        "Domain is on another registrable domain than the host (GetCookieDomainWithString, "
+        "net/cookies/cookie_util.cc); a host without one gets EXCLUDE_INVALID_DOMAIN alone.",
     ),
     Rule(
         "domain_public_suffix",
@@ -218,6 +232,30 @@ RULES: dict[str, Rule] = _rules(
         "the cookie is dropped",
     ),
     Rule(
+        "prefix_from_insecure_origin",
+        "warning",
+        "RFC 6265bis §4.1.3, §5.7 step 8",
+        "EXCLUDE_INVALID_PREFIX",
+        "a `__Secure-`, `__Host-`, `__Http-` or `__Host-Http-` cookie over plain HTTP to a host "
+        "other than localhost",
+        "the cookie is dropped",
+        browsers="Chromium names the prefix, not the Secure attribute, for a prefixed cookie "
+        "from a non-secure origin (IsCookiePrefixValid, net/cookies/cookie_util.cc): "
+        "EXCLUDE_INVALID_PREFIX instead of EXCLUDE_SECURE_ONLY.",
+    ),
+    Rule(
+        "partitioned_from_insecure_origin",
+        "warning",
+        "CHIPS (draft-cutler-httpbis-partitioned-cookies) §2.1",
+        "EXCLUDE_INVALID_PARTITIONED",
+        "`partitioned: true` over plain HTTP to a host other than localhost",
+        "the cookie is dropped",
+        browsers="Chromium names the Partitioned attribute, not the Secure one, for a "
+        "partitioned cookie from a non-secure origin (IsCookiePartitionedValid, "
+        "net/cookies/cookie_util.cc): EXCLUDE_INVALID_PARTITIONED instead of "
+        "EXCLUDE_SECURE_ONLY, which DevTools does not show.",
+    ),
+    Rule(
         "samesite_lax_cross_site",
         "warning",
         "RFC 6265bis §5.7 step 14",
@@ -296,6 +334,43 @@ RULES: dict[str, Rule] = _rules(
         DROPPED,
     ),
     Rule(
+        "line_break_cuts_header",
+        "attribute_ignored",
+        "RFC 6265bis §5.6",
+        None,
+        "a Set-Cookie holds no CR or LF",
+        "the header ends at the first of them: the rest is not part of the cookie",
+        browsers="Chromium ends the header at a CR or LF and keeps what comes before "
+        "(FindFirstTerminator, net/cookies/parsed_cookie.cc; wpt cookies/value/value.html "
+        '"Set cookie but ignore value after LF"), refuses a response with a NUL in a header, '
+        "and drops a document.cookie string holding any of them (kBlockTruncatedCookies, "
+        "net/base/features.h); RFC 6265bis §5.6 drops the whole line, and RFC 9110 §5.5 "
+        "lets a recipient replace them with spaces.",
+    ),
+    Rule(
+        "response_refused",
+        "rejected",
+        "RFC 6265bis §5.6",
+        None,
+        "no header of the response holds a NUL",
+        "Chromium refuses the whole response: none of its cookies is stored",
+        browsers="Chromium refuses a response with a NUL in a header "
+        "(net::ERR_INVALID_HTTP_RESPONSE), as RFC 9110 §5.5 allows (wpt "
+        "cookies/name/name-ctl.html accepts a rejected message or a NUL replaced with a space); "
+        "RFC 6265bis §5.6 drops only the line that holds it.",
+    ),
+    Rule(
+        "nameless_value_with_equals",
+        "rejected",
+        "RFC 6265bis §5.6",
+        "EXCLUDE_AMBIGUOUS_SERIALIZATION",
+        "a cookie without a name has no `=` in its value",
+        DROPPED,
+        browsers="Chromium drops a nameless cookie whose value holds `=`, which it would send "
+        "as another cookie's name and value (EXCLUDE_AMBIGUOUS_SERIALIZATION, "
+        "net/cookies/cookie_inclusion_status.h); RFC 6265bis §5.6 stores it.",
+    ),
+    Rule(
         "nameless_cookie",
         "warning",
         "RFC 6265bis §5.6",
@@ -336,7 +411,11 @@ RULES: dict[str, Rule] = _rules(
         IGNORED,
         browsers="Chromium reads only the last Expires (SetupAttributes in "
         "net/cookies/parsed_cookie.cc keeps the last one), so an invalid last one also hides an "
-        "earlier valid one; RFC 6265bis §5.6.1 ignores only the invalid one.",
+        "earlier valid one; RFC 6265bis §5.6.1 ignores only the invalid one. Chromium reads "
+        'a day, year or time only as a whole token ("1st Jul" is no date), time fields of any '
+        "length, years of 1 to 5 digits, and a year before 1601 as a past date "
+        "(ParseCookieExpirationTime, net/cookies/cookie_util.cc); RFC 6265bis §5.1.1 differs "
+        "on each.",
     ),
     Rule(
         "max_age_invalid",
@@ -347,7 +426,9 @@ RULES: dict[str, Rule] = _rules(
         IGNORED,
         browsers="Chromium reads only the last Max-Age (SetupAttributes in "
         "net/cookies/parsed_cookie.cc keeps the last one), so an invalid last one also hides an "
-        "earlier valid one; RFC 6265bis §5.6.2 ignores only the invalid one.",
+        "earlier valid one; RFC 6265bis §5.6.2 ignores only the invalid one. Chromium also "
+        'takes a leading "+" (Max-Age=+3600: base::StringToInt64 in ParseExpiration, '
+        "net/cookies/canonical_cookie.cc), which RFC 6265bis §5.6.2 ignores.",
     ),
     Rule(
         "samesite_invalid",
@@ -359,13 +440,15 @@ RULES: dict[str, Rule] = _rules(
     ),
     Rule(
         "domain_non_ascii",
-        "rejected",
+        "warning",
         "RFC 6265bis §5.6.3",
-        "EXCLUDE_DOMAIN_NON_ASCII",
+        "WARN_DOMAIN_NON_ASCII",
         "Domain is ASCII (punycode for international names)",
-        DROPPED,
-        browsers="Chromium drops a cookie whose Domain is not ASCII (EXCLUDE_DOMAIN_NON_ASCII, "
-        "net/cookies/cookie_inclusion_status.h); RFC 6265bis §5.6.3 would convert it with IDNA.",
+        "Chromium converts it to punycode; Firefox and WebKit drop the cookie",
+        browsers="Chromium converts a non-ASCII Domain to punycode and stores the cookie "
+        "(WARN_DOMAIN_NON_ASCII; EXCLUDE_DOMAIN_NON_ASCII only behind the "
+        "kCookieDomainRejectNonASCII feature, GetCookieDomainWithString in "
+        "net/cookies/cookie_util.cc); Firefox and WebKit drop the cookie.",
     ),
     # Storing into a jar that already holds cookies (RFC 6265bis §5.7).
     Rule(
@@ -611,7 +694,7 @@ RULES: dict[str, Rule] = _rules(
         "rejected",
         None,
         None,
-        "each `set_cookie` header is at most 8 KiB",
+        "each `set_cookie` header is at most 256 KiB, what Chromium reads of a response",
         REFUSED,
     ),
     Rule(
@@ -653,13 +736,125 @@ RULES: dict[str, Rule] = _rules(
     ),
 )
 
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """What a finding says, in the words of the input it is about."""
+
+    body: str  # about a JSON body (POST /cookies): its field names
+    header: str  # about a Set-Cookie header (POST /lint): its attributes
+    fix: str | None = None  # what to change in the header
+
+
+_SECURE = 'add "; Secure"'
+_SAMESITE_NONE = 'use "SameSite=None; Secure"'
+_FROM_ANOTHER_SITE = (
+    "this request comes from another site ({initiator}): browsers store a SameSite={samesite} "
+    'cookie only from same-site requests; use samesite: "None" with secure: true.'
+)
+_RESPONSE_OF_ANOTHER_SITE = (
+    "The response is another site's than the page ({initiator}): browsers store a "
+    "SameSite={samesite} cookie only from same-site requests"
+)
+# Messages with placeholders, in both voices: a check makes its finding with
+# ``finding(code, field, **values)``, and a finding about a header is put in its words by
+# ``in_header_words``. The messages of other codes are written out where they are found.
+WORDS: dict[str, Words] = {
+    "samesite_none_requires_secure": Words(
+        "SameSite=None requires secure: true; browsers drop such cookies.",
+        "SameSite=None requires Secure; browsers drop such cookies",
+        _SECURE,
+    ),
+    "partitioned_requires_secure": Words(
+        "partitioned: true requires secure: true; browsers drop such cookies.",
+        "Partitioned requires Secure; browsers drop such cookies",
+        _SECURE,
+    ),
+    "prefix_requires_secure": Words(
+        "the {prefix} prefix requires secure: true; browsers drop such cookies.",
+        "The {prefix} prefix requires Secure; browsers drop such cookies",
+        _SECURE,
+    ),
+    "prefix_requires_httponly": Words(
+        "the {prefix} prefix requires httponly: true; browsers drop such cookies.",
+        "The {prefix} prefix requires HttpOnly; browsers drop such cookies",
+        'add "; HttpOnly"',
+    ),
+    "prefix_requires_root_path": Words(
+        'the {prefix} prefix requires path "/"; browsers drop such cookies.',
+        "The {prefix} prefix requires Path=/; browsers drop such cookies",
+        'set "; Path=/"',
+    ),
+    "prefix_forbids_domain": Words(
+        "the {prefix} prefix forbids a domain; browsers drop such cookies.",
+        "The {prefix} prefix forbids a Domain attribute; browsers drop such cookies",
+        'remove "; Domain={domain}"',
+    ),
+    "name_value_too_large": Words(
+        "name and value take {size} bytes on the wire (after percent-encoding and signing); "
+        "browsers drop cookies over {limit} bytes.",
+        "The name and value take {size} bytes; browsers drop cookies over {limit} bytes",
+        "shorten the name or the value by {excess} bytes",
+    ),
+    "prefix_from_insecure_origin": Words(
+        "the {prefix} prefix needs a secure origin: over plain HTTP (except on localhost) "
+        "browsers drop such cookies.",
+        "The {prefix} prefix needs a secure origin: over plain HTTP (except on localhost) "
+        "browsers drop such cookies",
+        "send it over HTTPS",
+    ),
+    "partitioned_from_insecure_origin": Words(
+        "partitioned: true needs a secure origin: over plain HTTP (except on localhost) "
+        "browsers drop such cookies.",
+        "Partitioned needs a secure origin: over plain HTTP (except on localhost) browsers "
+        "drop such cookies",
+        "send it over HTTPS",
+    ),
+    "secure_from_insecure_origin": Words(
+        "secure: true over plain HTTP: browsers ignore this cookie (except on localhost).",
+        "Secure over plain HTTP: browsers ignore this cookie (except on localhost)",
+        'send it over HTTPS, or remove "; Secure"',
+    ),
+    "samesite_unspecified_cross_site": Words(
+        "this request comes from another site ({initiator}): browsers treat a cookie without "
+        "SameSite as SameSite=Lax and store it only from same-site requests; "
+        'use samesite: "None" with secure: true.',
+        "The response is another site's than the page ({initiator}): browsers treat a cookie "
+        "without SameSite as SameSite=Lax and store it only from same-site requests",
+        'add "; SameSite=None; Secure"',
+    ),
+    "samesite_lax_cross_site": Words(_FROM_ANOTHER_SITE, _RESPONSE_OF_ANOTHER_SITE, _SAMESITE_NONE),
+    "samesite_strict_cross_site": Words(
+        _FROM_ANOTHER_SITE, _RESPONSE_OF_ANOTHER_SITE, _SAMESITE_NONE
+    ),
+    "third_party_unpartitioned": Words(
+        "this request comes from another site ({initiator}): browsers that block third-party "
+        "cookies drop an unpartitioned cookie set from another site; add partitioned: true to "
+        "keep it within that site.",
+        "The response is another site's than the page ({initiator}): browsers that block "
+        "third-party cookies drop an unpartitioned cookie set from another site",
+        'add "; Partitioned" to keep it within that site',
+    ),
+    "max_age_overrides_expires": Words(
+        "max_age and expires are both set: browsers use max_age.",
+        "Max-Age and Expires are both given: browsers use Max-Age",
+    ),
+    "max_age_zero": Words(
+        "max_age: 0 expires the cookie at once: browsers delete it.",
+        "Max-Age=0 expires the cookie at once: browsers delete it",
+    ),
+}
+
 CODES: tuple[str, ...] = tuple(RULES)
 # The codes only POST /lint reports: about a Set-Cookie header as received, a jar that already
 # holds cookies, or the request that comes next. POST /cookies never makes such a cookie.
 LINT_CODES: tuple[str, ...] = (
     "disallowed_character",
     "tab_character",
+    "line_break_cuts_header",
+    "response_refused",
     "no_cookie_content",
+    "nameless_value_with_equals",
     "nameless_cookie",
     "value_quoted",
     "unknown_attribute",
@@ -668,6 +863,7 @@ LINT_CODES: tuple[str, ...] = (
     "max_age_invalid",
     "samesite_invalid",
     "domain_non_ascii",
+    "domain_other_site",
     "prefix_in_nameless_value",
     "samesite_unspecified_cross_site",
     "httponly_from_script",
@@ -713,9 +909,23 @@ def rule_table(codes: Iterable[str]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def finding(code: str, field: str, message: str, severity: Severity | None = None) -> Finding:
-    """A finding for ``code``, with its spec and Chromium name from the catalogue."""
+def finding(
+    code: str,
+    field: str,
+    message: str | None = None,
+    severity: Severity | None = None,
+    **values: object,
+) -> Finding:
+    """A finding for ``code``, with its spec and Chromium name from the catalogue.
+
+    Without ``message``, the message is the code's ``WORDS`` about a JSON body, filled in
+    with ``values``; ``in_header_words`` can then say it about a header.
+    """
     rule = RULES[code]
+    params = None
+    if message is None:
+        message = WORDS[code].body.format(**values)
+        params = tuple(values.items())
     return Finding(
         code=code,
         field=field,
@@ -724,4 +934,18 @@ def finding(code: str, field: str, message: str, severity: Severity | None = Non
         spec=rule.spec,
         chromium=rule.chromium,
         browsers=rule.browsers,
+        params=params,
     )
+
+
+def in_header_words(item: Finding) -> Finding:
+    """The finding said about a Set-Cookie header: its attributes, and what to change in it."""
+    if item.params is None:
+        return item
+    words = WORDS[item.code]
+    values = dict(item.params)
+    message = words.header.format(**values)
+    if words.fix is None:
+        return replace(item, message=f"{message}.")
+    fix = words.fix.format(**values)
+    return replace(item, message=f"{message}. {fix[0].upper()}{fix[1:]}.", fix=fix)

@@ -27,8 +27,9 @@ from cookierules.contexts import (
 from cookierules.domains import domain_matches
 from cookierules.findings import Finding, finding
 from cookierules.jar import CookieJar, StoredCookie
-from cookierules.lint import HeaderResult, InvalidUrl, Location, check_url, receive
+from cookierules.lint import HeaderResult, InvalidUrl, Location, check_url, receive_response
 from cookierules.parse import parse_set_cookie
+from cookierules.paths import default_path
 from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
 from cookierules.storage import SetContext
 
@@ -204,6 +205,7 @@ class _Flow:
 
     def __init__(self, now: datetime, browser: str, insert_hops: bool) -> None:
         self.jar = CookieJar()
+        self.ordered: list[StoredCookie] = []  # the jar in send order (§5.8.3)
         self.clock = now.astimezone(UTC)
         self.blocked = browser == "chromium-third-party-blocked"
         self.insert_hops = insert_hops
@@ -242,30 +244,26 @@ class _Flow:
         sent, not_sent = self.send(location, context, at, omitted, index)
         header = cookie_header(sent) if sent else None
         self.check_sent(sent, header, index)
-        results = [
-            self.store(value, location, context, at, omitted, request.top_level_url, index)
-            for value in response.set_cookie
-        ]
+        results = self.store(
+            response.set_cookie, location, context, at, omitted, request.top_level_url, index
+        )
         # document.cookie runs in the document: the navigated one, or the page of a request.
         document, document_context = location, context
         if scripts and request.kind == "subresource":
             page = host_site(top.scheme, top.host)
             document, document_context = top, request_context("navigation", "GET", page, page, None)
-        script_results = [
-            self.store(
-                value,
-                document,
-                document_context,
-                at,
-                False,
-                request.top_level_url,
-                index,
-                from_script=True,
-            )
-            for value in scripts
-        ]
+        script_results = self.store(
+            scripts,
+            document,
+            document_context,
+            at,
+            False,
+            request.top_level_url,
+            index,
+            from_script=True,
+        )
         self.jar.remove_expired(at)
-        jar = in_send_order(self.jar.cookies)
+        jar = self.ordered = in_send_order(self.jar.cookies)
         self.count(
             request.url
             + request.top_level_url
@@ -311,7 +309,8 @@ class _Flow:
         sent: list[StoredCookie] = []
         not_sent: list[NotSentCookie] = []
         host = location.host
-        for cookie in in_send_order(self.jar.cookies):
+        # The jar in send order as the step before left it: nothing changed it since.
+        for cookie in self.ordered:
             if (
                 cookie.domain != host
                 if cookie.host_only
@@ -377,7 +376,7 @@ class _Flow:
 
     def store(
         self,
-        value: str,
+        values: tuple[str, ...],
         location: Location,
         context: RequestContext,
         at: datetime,
@@ -386,9 +385,12 @@ class _Flow:
         index: int,
         *,
         from_script: bool = False,
-    ) -> HeaderResult:
+    ) -> list[HeaderResult]:
+        if not values:
+            return []
         if omitted:
-            return HeaderResult(value, "rejected", None, [_credentials_finding(None, "stored")])
+            refused = [_credentials_finding(None, "stored")]
+            return [HeaderResult(value, "rejected", None, refused) for value in values]
         set_context = SetContext(
             host=location.host,
             secure_origin=location.secure,
@@ -398,10 +400,16 @@ class _Flow:
             initiator=top_level_url,
         )
         jar = _BlockingJar(self.jar) if self.blocked and context.third_party else self.jar
-        result = receive(value, location, set_context, jar, context.partition_key)
-        if result.cookie is not None:
-            self.set_by[result.cookie.key] = _SetBy(index, value, location.path)
-        return result
+        results = receive_response(list(values), location, set_context, jar, context.partition_key)
+        for value, result in zip(values, results, strict=True):
+            if result.cookie is not None:
+                # A path other than the default one came from a Path attribute; the same one
+                # may have, which the header tells when it matters (note_not_sent).
+                given = True if result.cookie.path != default_path(location.path) else None
+                self.set_by[result.cookie.key] = _SetBy(
+                    index, value, location.path, path_given=given
+                )
+        return results
 
     # The flow's findings -------------------------------------------------------------------
 

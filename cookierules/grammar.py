@@ -81,8 +81,9 @@ def check_name_value_size(name: str, wire_value: str) -> list[Finding]:
         finding(
             "name_value_too_large",
             "value",
-            f"name and value take {size} bytes on the wire (after percent-encoding"
-            f" and signing); browsers drop cookies over {MAX_COOKIE_BYTES} bytes.",
+            size=size,
+            limit=MAX_COOKIE_BYTES,
+            excess=size - MAX_COOKIE_BYTES,
         )
     ]
 

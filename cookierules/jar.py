@@ -30,8 +30,8 @@ class StoredCookie:
     samesite: str | None  # as given: "Strict", "Lax", "None", or None
     partitioned: bool
     priority: str
-    # CHIPS: the top-level site a Partitioned cookie was set under, as "https://site.example"
-    # (CookiePartitionKey in net/cookies/cookie_partition_key.cc); None when unpartitioned.
+    # CHIPS §2.2: a partitioned cookie's key is the top-level site, as DevTools shows it
+    # ("https://site.example", CookiePartitionKey in net/cookies/cookie_partition_key.cc).
     partition_key: str | None = None
     created: datetime | None = None  # the creation time, which Chromium's Lax-allowing-unsafe reads
 
@@ -78,16 +78,13 @@ class CookieJar:
                         "name from an insecure URL, so it cannot be overwritten from here.",
                     )
                 ]
-        key = cookie.key
-        index = next(
-            (
-                index
-                for index, stored in enumerate(self.cookies)
-                # The name first: most cookies of a jar differ by it, and it is cheap to compare.
-                if stored.name == cookie.name and stored.key == key
-            ),
-            None,
-        )
+        index = None
+        name = cookie.name
+        for place, stored in enumerate(self.cookies):
+            # The name first: most cookies of a jar differ by it, and it is cheap to compare.
+            if stored.name == name and stored.key == cookie.key:
+                index = place
+                break
         old = None if index is None else self.cookies[index]
         if old is not None and from_script and old.httponly:
             # RFC 6265bis §5.7: a non-HTTP API (document.cookie) cannot replace an HttpOnly cookie.

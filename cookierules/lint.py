@@ -11,17 +11,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import urlsplit
-
-import idna
+from urllib.parse import unquote, urlsplit
 
 from cookierules.cookie import Cookie
+from cookierules.domains import InvalidHost, canonical_host, check_domain_site, is_ip_address
 from cookierules.expiry import expiry_of
-from cookierules.findings import Finding, finding
+from cookierules.findings import Finding, finding, in_header_words
 from cookierules.jar import CookieJar, StoredCookie
 from cookierules.joined import check_joined
 from cookierules.parse import parse_set_cookie
-from cookierules.paths import cookie_path
+from cookierules.paths import canonical_path, cookie_path
 from cookierules.prefixes import check_nameless_prefix
 from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
 from cookierules.sites import is_secure_origin, site_of
@@ -33,11 +32,15 @@ Outcome = Literal["stored", "rejected"]
 _DROPPED_IN_CONTEXT = frozenset(
     {
         "secure_from_insecure_origin",
+        "prefix_from_insecure_origin",
+        "partitioned_from_insecure_origin",
         "samesite_lax_cross_site",
         "samesite_strict_cross_site",
         "samesite_unspecified_cross_site",
     }
 )
+# A Domain browsers refuse, for which Chromium may also name EXCLUDE_DOMAIN_MISMATCH.
+_REFUSED_DOMAIN = frozenset({"domain_mismatch", "domain_public_suffix"})
 # Said better by the expiry finding made here.
 _SAID_BY_EXPIRY = frozenset({"max_age_zero", "already_expired", "lifetime_over_400_days"})
 
@@ -61,7 +64,7 @@ class Location:
 
     scheme: str
     host: str  # canonical: lower-case ASCII (IDNA), no port, no brackets
-    path: str
+    path: str  # canonical, as the URL parser writes it
 
     @classmethod
     def of(cls, url: str) -> Location:
@@ -91,13 +94,14 @@ def _location(url: str) -> Location:
         raise InvalidUrl(f"{url!r} is not a URL: {error}.") from None
     if parts.scheme not in ("http", "https") or not host:
         raise InvalidUrl(f"{url!r} is not an absolute http: or https: URL.")
-    if not host.isascii():
-        # RFC 6265bis §5.1.2: the canonicalized host name is its IDNA A-label form.
+    if not is_ip_address(host):
+        # RFC 6265bis §5.1.2: the canonicalized host name, as the URL parser writes it
+        # (percent-decoded, IDNA A-labels, an IPv4 address such as 127.1 as 127.0.0.1).
         try:
-            host = idna.encode(host, uts46=True).decode("ascii")
-        except idna.IDNAError as error:
+            host = canonical_host(unquote(host))
+        except InvalidHost as error:
             raise InvalidUrl(f"{url!r} has no valid host name: {error}.") from None
-    return Location(parts.scheme, host, parts.path or "/")
+    return Location(parts.scheme, host, canonical_path(parts.path))
 
 
 _CACHED_URL_CHARS = 2048
@@ -161,7 +165,8 @@ def lint_set_cookies(
         initiator=site_for_cookies,
     )
     jar = CookieJar()
-    results = [receive(header, response, context, jar) for header in set_cookie]
+    scheme, site = top_site or response.site
+    results = receive_response(set_cookie, response, context, jar, f"{scheme}://{site}")
     jar.remove_expired(now)
     cookies = in_send_order(jar.cookies)
     if later is None:
@@ -183,15 +188,29 @@ def lint_set_cookies(
     return LintReport(results, cookies, cookie_header(sent), not_sent)
 
 
-def receive(
-    header: str,
+def receive_response(
+    set_cookie: list[str],
     response: Location,
     context: SetContext,
     jar: CookieJar,
-    partition_key: str | None = None,
+    partition_key: str,
+) -> list[HeaderResult]:
+    """What a browser does with the Set-Cookie headers of one response (or the
+    ``document.cookie`` writes of a page), in order; a Partitioned cookie gets
+    ``partition_key``."""
+    if not context.from_script and any("\0" in header for header in set_cookie):
+        return [_refused(header) for header in set_cookie]
+    return [
+        _in_header_words(_receive(header, response, context, jar, partition_key))
+        for header in set_cookie
+    ]
+
+
+def _receive(
+    header: str, response: Location, context: SetContext, jar: CookieJar, partition_key: str
 ) -> HeaderResult:
-    """Parse, check and store one header; a Partitioned cookie gets ``partition_key``."""
-    parsed = parse_set_cookie(header)
+    """Parse, check and store one header."""
+    parsed = parse_set_cookie(header, from_script=context.from_script)
     problems = list(parsed.findings)
     if "=" in header and ("," in header or ":" in header or "\n" in header or "\r" in header):
         problems += check_joined(header)
@@ -201,6 +220,8 @@ def receive(
     # The expiry findings of the storage rules are left out (_SAID_BY_EXPIRY): those made below
     # read the attribute that counts, Max-Age over Expires (§5.7).
     problems += _in_context(check_storage(cookie, context) + context_warnings(cookie, context))
+    if cookie.domain is not None and any(item.code in _REFUSED_DOMAIN for item in problems):
+        problems += check_domain_site(cookie.domain, context.host)
     problems += check_nameless_prefix(cookie)
     expiry = expiry_of(cookie, context.now)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)
@@ -234,6 +255,23 @@ def receive(
     ):
         return HeaderResult(header, "rejected", None, problems)
     return HeaderResult(header, "stored", stored, problems)
+
+
+def _refused(header: str) -> HeaderResult:
+    """A header of a response Chromium refuses for a NUL in its headers: nothing is stored."""
+    which = "This header" if "\0" in header else "Another header of this response"
+    problem = finding(
+        "response_refused",
+        "set_cookie",
+        f"{which} holds a NUL character: Chromium refuses the whole response "
+        "(net::ERR_INVALID_HTTP_RESPONSE), so it stores none of its cookies.",
+    )
+    return HeaderResult(header, "rejected", None, [problem])
+
+
+def _in_header_words(result: HeaderResult) -> HeaderResult:
+    """The findings of the rules shared with POST /cookies, said about the header."""
+    return replace(result, problems=[in_header_words(item) for item in result.problems])
 
 
 def _in_context(findings: list[Finding]) -> list[Finding]:

@@ -15,7 +15,11 @@ from cookierules.cookie import WHITESPACE, Cookie, split_pair
 from cookierules.dates import parse_cookie_date, parse_max_age
 from cookierules.domains import InvalidDomain, normalize_domain
 from cookierules.findings import Finding, finding
-from cookierules.grammar import check_attribute_length, first_control_character
+from cookierules.grammar import (
+    check_attribute_length,
+    check_name_value_size,
+    first_control_character,
+)
 
 _Value = TypeVar("_Value")
 
@@ -65,13 +69,20 @@ def _inner_tab(name: str, value: str, attributes: str) -> str | None:
     return None
 
 
-def parse_set_cookie(header: str) -> ParsedSetCookie:
-    """Parse one Set-Cookie header value as RFC 6265bis §5.6 and browsers do."""
+def parse_set_cookie(header: str, *, from_script: bool = False) -> ParsedSetCookie:
+    """Parse one Set-Cookie header value as RFC 6265bis §5.6 and browsers do.
+
+    ``from_script``: the line is a document.cookie string rather than a header received.
+    """
     findings: list[Finding] = []
+    if not from_script:
+        header, findings = _cut_at_line_break(header)
     pair, _, attributes = header.partition(";")
     name, value, has_equals = split_pair(pair)
-    # RFC 6265bis §5.6: control characters (CR, LF and NUL too) drop the whole line.
+    # RFC 6265bis §5.6: control characters drop the whole line (from a script, CR, LF and NUL
+    # too: Chromium's kBlockTruncatedCookies, net/base/features.h).
     control = first_control_character(header)
+    inner_tab = _inner_tab(name, value, attributes) if control is None else None
     if control is not None:
         findings.append(
             finding(
@@ -81,9 +92,7 @@ def parse_set_cookie(header: str) -> ParsedSetCookie:
                 "browsers drop the whole cookie.",
             )
         )
-        return ParsedSetCookie(None, findings)
-    inner_tab = _inner_tab(name, value, attributes)
-    if inner_tab is not None:
+    elif inner_tab is not None:
         findings.append(
             finding(
                 "tab_character",
@@ -91,6 +100,10 @@ def parse_set_cookie(header: str) -> ParsedSetCookie:
                 f"The {inner_tab} holds a tab; Chromium drops the whole cookie.",
             )
         )
+    if control is not None or inner_tab is not None:
+        # Chromium checks the size first (IsValidCookieNameValuePair, parsed_cookie.cc) and
+        # names it: every reason is listed, not only the first.
+        findings += check_name_value_size(name, value)
         return ParsedSetCookie(None, findings)
     # RFC 6265bis §5.7: a cookie with neither name nor value is dropped.
     if not name and not value:
@@ -99,6 +112,18 @@ def parse_set_cookie(header: str) -> ParsedSetCookie:
                 "no_cookie_content",
                 "set_cookie",
                 "The cookie has neither a name nor a value; browsers drop it.",
+            )
+        )
+        return ParsedSetCookie(None, findings)
+    # Chromium net/cookies/canonical_cookie.cc: a nameless cookie whose value holds "=" would
+    # be sent as "a=b", another cookie's name and value (EXCLUDE_AMBIGUOUS_SERIALIZATION).
+    if not name and "=" in value:
+        findings.append(
+            finding(
+                "nameless_value_with_equals",
+                "value",
+                f'The cookie has no name and its value "{value}" holds "=": it would be sent '
+                "as if it were a cookie of another name; Chromium drops it.",
             )
         )
         return ParsedSetCookie(None, findings)
@@ -163,6 +188,26 @@ def parse_set_cookie(header: str) -> ParsedSetCookie:
     return ParsedSetCookie(cookie, findings, priority)
 
 
+def _cut_at_line_break(header: str) -> tuple[str, list[Finding]]:
+    """The header as Chromium's cookie parser gets it: cut at the first CR or LF.
+
+    Chromium's HTTP parser ends a header line at a bare CR or LF, and ParsedCookie stops at the
+    first CR, LF or NUL (FindFirstTerminator, net/cookies/parsed_cookie.cc). A NUL refuses the
+    whole response (``cookierules.lint``).
+    """
+    cut = min((at for at in (header.find("\r"), header.find("\n")) if at >= 0), default=-1)
+    if cut < 0:
+        return header, []
+    return header[:cut], [
+        finding(
+            "line_break_cuts_header",
+            "set_cookie",
+            f"The header holds a line break (CR or LF) at character {cut}: the header ends "
+            "there for browsers, and the rest is not part of the cookie.",
+        )
+    ]
+
+
 def _apply_attributes(
     name: str, value: str, values: dict[str, str]
 ) -> tuple[Cookie | None, list[Finding], str]:
@@ -203,18 +248,20 @@ def _apply_attributes(
         # RFC 6265bis §5.6.3: a leading "." is ignored, and the domain is lower-cased.
         given = values["domain"]
         if not given.isascii():
+            # Chromium converts it (WARN_DOMAIN_NON_ASCII, net/cookies/cookie_util.cc).
             findings.append(
                 finding(
                     "domain_non_ascii",
                     "domain",
-                    f'Domain "{given}" is not ASCII; write it in punycode (xn--...).',
+                    f'Domain "{given}" is not ASCII: Chromium converts it to punycode, Firefox '
+                    "and WebKit drop the cookie; write it in punycode (xn--...).",
                 )
             )
-            return None, findings, DEFAULT_PRIORITY
         try:
             domain = normalize_domain(given)
         except InvalidDomain as error:
             findings.append(error.finding)
+            findings += check_name_value_size(name, value)
             return None, findings, DEFAULT_PRIORITY
     # RFC 6265bis §5.6.7: any other value leaves the enforcement at "Default".
     samesite = _read_attribute(

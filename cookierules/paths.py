@@ -1,6 +1,39 @@
-"""Cookie paths: the default-path and path-match algorithms (RFC 6265bis §5.1.4)."""
+"""Cookie paths: the default-path and path-match algorithms (RFC 6265bis §5.1.4), on a URL path
+as the URL parser writes it."""
 
 from __future__ import annotations
+
+import re
+
+# WHATWG URL: the path percent-encode set (C0 controls, space, ", #, <, >, ?, `, {, } and all
+# beyond ASCII), with DEL.
+_PATH_ESCAPED = re.compile(r'[\x00-\x20"#<>?`{}\x7f-\U0010ffff]')
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# WHATWG URL: single-dot and double-dot path segments, "%2e" standing for "." in any case.
+_DOT_SEGMENTS = {".": 1, "%2e": 1, "..": 2, ".%2e": 2, "%2e.": 2, "%2e%2e": 2}
+
+
+def canonical_path(path: str) -> str:
+    """A URL's path as the URL parser writes it before cookies see it (RFC 6265bis §5.1.4 uses
+    the request's uri-path; Chromium's GURL canonicalises it): "." and ".." segments resolved,
+    "\\" read as "/", and spaces, quotes and non-ASCII percent-encoded as UTF-8.
+    """
+    pieces = path.replace("\\", "/").split("/")[1:] or [""]
+    segments: list[str] = []
+    for index, piece in enumerate(pieces):
+        dots = _DOT_SEGMENTS.get(piece.lower())
+        if dots == 2 and segments:
+            segments.pop()
+        if dots is None:
+            segments.append(_PATH_ESCAPED.sub(_percent_encoded, piece))
+        elif index == len(pieces) - 1:
+            segments.append("")
+    return "/" + "/".join(segments)
+
+
+def _percent_encoded(match: re.Match[str]) -> str:
+    character = _LONE_SURROGATE.sub("\ufffd", match.group())
+    return "".join(f"%{byte:02X}" for byte in character.encode("utf-8"))
 
 
 def default_path(request_path: str) -> str:

@@ -54,37 +54,15 @@ def check_prefix(cookie: Cookie) -> list[Finding]:
     required = prefix_requirements(prefix)
     findings = []
     if "secure" in required and not cookie.secure:
-        findings.append(
-            finding(
-                "prefix_requires_secure",
-                "secure",
-                f"the {prefix} prefix requires secure: true; browsers drop such cookies.",
-            )
-        )
+        findings.append(finding("prefix_requires_secure", "secure", prefix=prefix))
     if "httponly" in required and not cookie.httponly:
-        findings.append(
-            finding(
-                "prefix_requires_httponly",
-                "httponly",
-                f"the {prefix} prefix requires httponly: true; browsers drop such cookies.",
-            )
-        )
+        findings.append(finding("prefix_requires_httponly", "httponly", prefix=prefix))
     # The Path attribute itself must be "/": a default path of "/" is not enough, so a cookie
     # without one (path None) breaks the rule (wpt cookies/prefix/__host.explicit-path.https).
     if "host" in required and cookie.path != "/":
-        findings.append(
-            finding(
-                "prefix_requires_root_path",
-                "path",
-                f'the {prefix} prefix requires path "/"; browsers drop such cookies.',
-            )
-        )
+        findings.append(finding("prefix_requires_root_path", "path", prefix=prefix))
     if "host" in required and cookie.domain is not None:
         findings.append(
-            finding(
-                "prefix_forbids_domain",
-                "domain",
-                f"the {prefix} prefix forbids a domain; browsers drop such cookies.",
-            )
+            finding("prefix_forbids_domain", "domain", prefix=prefix, domain=cookie.domain)
         )
     return findings

@@ -14,7 +14,7 @@ from cookierules.domains import check_domain
 from cookierules.expiry import check_expires
 from cookierules.findings import Finding, finding
 from cookierules.grammar import check_name_value_size
-from cookierules.prefixes import check_prefix
+from cookierules.prefixes import check_prefix, cookie_prefix, prefix_requirements
 
 DROPPED = "browsers drop such cookies"
 _CROSS_SITE_CODES = {"Lax": "samesite_lax_cross_site", "Strict": "samesite_strict_cross_site"}
@@ -41,22 +41,10 @@ def check_secure_requirements(cookie: Cookie) -> list[Finding]:
     findings = []
     # RFC 6265bis §5.7 step 15: SameSite=None without Secure is ignored.
     if cookie.samesite == "None":
-        findings.append(
-            finding(
-                "samesite_none_requires_secure",
-                "samesite",
-                f"SameSite=None requires secure: true; {DROPPED}.",
-            )
-        )
+        findings.append(finding("samesite_none_requires_secure", "samesite"))
     # CHIPS (draft-cutler-httpbis-partitioned-cookies §2.1): Partitioned requires Secure.
     if cookie.partitioned:
-        findings.append(
-            finding(
-                "partitioned_requires_secure",
-                "partitioned",
-                f"partitioned: true requires secure: true; {DROPPED}.",
-            )
-        )
+        findings.append(finding("partitioned_requires_secure", "partitioned"))
     return findings
 
 
@@ -93,24 +81,14 @@ def context_warnings(cookie: Cookie, context: SetContext) -> list[Finding]:
     warnings = []
     if cookie.secure and not context.secure_origin:
         # RFC 6265bis §5.7 step 8: a Secure cookie from a non-secure origin is ignored.
-        warnings.append(
-            finding(
-                "secure_from_insecure_origin",
-                "secure",
-                "secure: true over plain HTTP: browsers ignore this cookie (except on localhost).",
-            )
-        )
+        warnings.append(finding("secure_from_insecure_origin", "secure"))
+    if not context.secure_origin:
+        warnings += _insecure_origin_checks(cookie)
     if context.cross_site and cookie.samesite is None:
         # RFC 6265bis §5.7: only a SameSite=None cookie comes from a cross-site response;
         # Chromium treats one without SameSite as Lax.
         warnings.append(
-            finding(
-                "samesite_unspecified_cross_site",
-                "samesite",
-                f"this request comes from another site ({context.initiator}): browsers treat a "
-                "cookie without SameSite as SameSite=Lax and store it only from same-site "
-                'requests; use samesite: "None" with secure: true.',
-            )
+            finding("samesite_unspecified_cross_site", "samesite", initiator=context.initiator)
         )
     elif context.cross_site and cookie.samesite in ("Lax", "Strict"):
         # RFC 6265bis §5.7 step 14: a cross-site response cannot set a SameSite=Lax/Strict cookie.
@@ -118,36 +96,31 @@ def context_warnings(cookie: Cookie, context: SetContext) -> list[Finding]:
             finding(
                 _CROSS_SITE_CODES[cookie.samesite],
                 "samesite",
-                f"this request comes from another site ({context.initiator}): browsers store "
-                f"a SameSite={cookie.samesite} cookie only from same-site requests; "
-                'use samesite: "None" with secure: true.',
+                initiator=context.initiator,
+                samesite=cookie.samesite,
             )
         )
     elif context.cross_site and not cookie.partitioned:
         # CHIPS §1: browsers that block third-party cookies keep only partitioned ones.
         warnings.append(
-            finding(
-                "third_party_unpartitioned",
-                "partitioned",
-                f"this request comes from another site ({context.initiator}): browsers that "
-                "block third-party cookies drop an unpartitioned cookie set from another "
-                "site; add partitioned: true to keep it within that site.",
-            )
+            finding("third_party_unpartitioned", "partitioned", initiator=context.initiator)
         )
     if cookie.max_age is not None and cookie.expires is not None:
-        warnings.append(
-            finding(
-                "max_age_overrides_expires",
-                "max_age",
-                "max_age and expires are both set: browsers use max_age.",
-            )
-        )
+        warnings.append(finding("max_age_overrides_expires", "max_age"))
     if cookie.max_age == 0:
-        warnings.append(
-            finding(
-                "max_age_zero",
-                "max_age",
-                "max_age: 0 expires the cookie at once: browsers delete it.",
-            )
-        )
+        warnings.append(finding("max_age_zero", "max_age"))
+    return warnings
+
+
+def _insecure_origin_checks(cookie: Cookie) -> list[Finding]:
+    """What a non-secure origin cannot set, as Chromium names it first (net/cookies/
+    cookie_util.cc: IsCookiePrefixValid and IsCookiePartitionedValid need a secure source)."""
+    warnings = []
+    prefix = cookie_prefix(cookie.name)
+    if "secure" in prefix_requirements(prefix) and cookie.secure:
+        # RFC 6265bis §4.1.3: a prefixed cookie needs Secure, which needs a secure origin.
+        warnings.append(finding("prefix_from_insecure_origin", "name", prefix=prefix))
+    if cookie.partitioned and cookie.secure:
+        # CHIPS §2.1: a partitioned cookie needs Secure, which needs a secure origin.
+        warnings.append(finding("partitioned_from_insecure_origin", "partitioned"))
     return warnings

@@ -28,6 +28,7 @@ from cookierules.grammar import (
     check_path,
     check_value_length,
 )
+from cookierules.outcome import OUTCOMES
 from schemas.findings import FindingSchema
 
 
@@ -98,6 +99,17 @@ class StrictInteger(fields.Integer):
         return value
 
 
+class SameSite(fields.String):
+    """Strict, Lax or None in any case, as browsers read the attribute; loaded as written here."""
+
+    # RFC 6265bis §5.6.7: the attribute's value is matched case-insensitively.
+    _CANONICAL: ClassVar[dict[str, str]] = {value.lower(): value for value in SAMESITE_VALUES}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return self._CANONICAL.get(text.lower(), text)
+
+
 class Domain(fields.String):
     """A host name for the Domain attribute, loaded as browsers store it: lower-case ASCII."""
 
@@ -110,6 +122,21 @@ class Domain(fields.String):
             return normalize_domain(text)
         except InvalidDomain as error:
             raise ValidationError([error.finding]) from None
+
+
+class OffsetDateTime(fields.AwareDateTime):
+    """An ISO 8601 date-time that names its offset, since the server's zone means nothing here."""
+
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "invalid": "Must be an ISO 8601 date-time such as 2030-01-01T00:00:00Z.",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        moment = fields.DateTime._deserialize(self, value, attr, data, **kwargs)
+        if moment.tzinfo is None:
+            message = "Must carry an explicit offset such as Z or +02:00."
+            raise ValidationError([finding("offset_required", "", message)])
+        return moment
 
 
 def cookie_name_field(**kwargs: Any) -> fields.String:
@@ -140,7 +167,11 @@ def cookie_path_field(**kwargs: Any) -> fields.String:
 
 
 def cookie_domain_field(**kwargs: Any) -> Domain:
-    """The Domain attribute: absent means a host-only cookie."""
+    """The Domain attribute: absent means a host-only cookie.
+
+    No example value: Swagger UI fills a query parameter in with it, and a domain the request
+    host does not match fails "Try it out".
+    """
     return Domain(
         validate=DeclaredLength(max=MAX_ATTRIBUTE_BYTES),
         metadata={
@@ -149,7 +180,6 @@ def cookie_domain_field(**kwargs: Any) -> Domain:
             "do not know. Equal to a request host without registrable domain (localhost, an IP "
             "address, an intranet name), it is left out, as browsers ignore it. Omit it for a "
             "host-only cookie.",
-            "example": "example.com",
         },
         **kwargs,
     )
@@ -176,12 +206,8 @@ class CookieRequestSchema(Schema):
         validate=[DeclaredRange(min=0, max=MAX_AGE_LIMIT), EngineCheck(check_max_age)],
         metadata={"description": "Max-Age in seconds, at most 400 days.", "example": 3600},
     )
-    expires = fields.AwareDateTime(
+    expires = OffsetDateTime(
         format="iso",
-        error_messages={
-            "invalid": "Must be an ISO 8601 date-time such as 2030-01-01T00:00:00Z.",
-            "invalid_awareness": "Must carry an explicit offset such as Z or +02:00.",
-        },
         metadata={
             "description": "Expires, as an ISO 8601 date-time with an offset, in the future "
             "and at most 400 days ahead."
@@ -196,10 +222,13 @@ class CookieRequestSchema(Schema):
         load_default=True,
         metadata={"description": "HttpOnly attribute: hides the cookie from document.cookie."},
     )
-    samesite = fields.String(
+    samesite = SameSite(
         load_default="Lax",
         validate=Choice(SAMESITE_VALUES),
-        metadata={"description": "SameSite attribute. None requires secure: true."},
+        metadata={
+            "description": "SameSite attribute. None requires secure: true. Any case is "
+            'accepted, as browsers accept it ("lax"), and the answer spells it as listed.'
+        },
     )
     partitioned = StrictBoolean(
         load_default=False,
@@ -262,6 +291,26 @@ class CookieSchema(Schema):
             "ignore here (severity attribute_ignored), which the cookie above already leaves out."
         },
     )
+    outcome = fields.String(
+        required=True,
+        validate=validate.OneOf(OUTCOMES),
+        metadata={
+            "description": "Whether the browser that sent this request keeps the cookie, judged "
+            "from the request's `Origin`, `Sec-Fetch-Site`, `Sec-Fetch-Mode`, `Sec-Fetch-Dest`, "
+            "`Sec-Fetch-Storage-Access` and scheme: `stored`, `rejected` (the 201 still sent "
+            "the header, and the browser drops it: see `decided_by`), or `unknown` when the "
+            "request does not say enough, as from curl or a server, or from another site to a "
+            "browser that may or may not block third-party cookies."
+        },
+    )
+    decided_by = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "The codes of the `findings` that make the outcome `rejected` or "
+            "`unknown`; empty when it is `stored`, or `unknown` for want of any context."
+        },
+    )
 
     @pre_dump
     def flatten(self, result: Any, **kwargs: Any) -> dict[str, Any]:
@@ -274,6 +323,50 @@ class CookieSchema(Schema):
             "set_cookie": format_set_cookie(cookie),
             "warnings": [item.message for item in result.findings],
             "findings": result.findings,
+            "outcome": result.judgement.outcome,
+            "decided_by": result.judgement.decided_by,
+        }
+
+
+class DeletionSchema(Schema):
+    """The cookie a DELETE expires, and the Set-Cookie header that does it.
+
+    Dumped from the expired ``cookierules.cookie.Cookie``.
+    """
+
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True)
+    path = fields.String(required=True)
+    domain = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null: the host-only cookie of the request host."},
+    )
+    partitioned = fields.Boolean(required=True)
+    secure = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Whether the deletion is Secure: over HTTPS, for a prefixed name or "
+            "a partitioned cookie. Browsers ignore a Secure one over plain HTTP to a host other "
+            "than localhost."
+        },
+    )
+    set_cookie = fields.String(
+        required=True,
+        metadata={
+            "description": "The exact Set-Cookie header value that was sent: the cookie, "
+            "empty, with `Max-Age=0` and an `Expires` in 1970."
+        },
+    )
+
+    @pre_dump
+    def with_header(self, cookie: Cookie, **kwargs: Any) -> dict[str, Any]:
+        """The expired cookie's attributes, and the header that carries it."""
+        return {
+            **{name: getattr(cookie, name) for name in _COOKIE_ATTRIBUTES},
+            "set_cookie": format_set_cookie(cookie),
         }
 
 

@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, validate
+from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
 
 from cookierules.cookie import SAMESITE_VALUES
 from cookierules.encoding import check_encodable
 from cookierules.findings import finding
 from cookierules.lint import check_url
 from cookierules.parse import PRIORITIES
-from schemas.cookies import DeclaredLength, EngineCheck, StrictBoolean
+from schemas.cookies import DeclaredLength, EngineCheck, OffsetDateTime, StrictBoolean
 from schemas.findings import FindingSchema
 
 MAX_HEADERS = 50
-MAX_HEADER_BYTES = 8 * 1024
-# Room in a POST /lint body for the most set_cookie can hold: JSON may write any character as a
-# \uXXXX escape (a control character must be), six bytes for each byte of UTF-8 at the most, so
-# 50 headers of 8 KiB take up to 2,457,600 bytes. The rest of the body, the URLs and the JSON
-# around the strings, gets the limit any other body gets (api.lint.body_limit).
-MAX_SET_COOKIE_JSON_BYTES = MAX_HEADERS * MAX_HEADER_BYTES * len(r"\u0000")
+# What Chromium reads of one response's headers: 256 KiB (kMaxHeaderBufSize,
+# net/http/http_stream_parser.h; a longer head is ERR_RESPONSE_HEADERS_TOO_BIG). One Set-Cookie
+# may take all of it: RFC 6265bis bounds only the name and value (4096 bytes) and each attribute
+# value (1024 bytes), and attributes may repeat (wpt cookies/size/attributes.www.sub.html sends
+# one of 8,255 bytes), so any header up to that size may change what Chromium stores.
+MAX_HEADER_BYTES = 256 * 1024
+# Room in a POST /lint body for set_cookie: 2,400 KiB, enough for one header of 256 KiB or 50 of
+# 8 KiB even when JSON writes every byte as a six-byte \uXXXX escape (a control character must
+# be). The body limit, not the header limit, bounds what a request holds in all. The rest of the
+# body, the URLs and the JSON around the strings, gets the limit any other body gets
+# (api.lint.body_limit).
+MAX_SET_COOKIE_JSON_BYTES = MAX_HEADERS * 8 * 1024 * len(r"\u0000")
 
 
 def _check_header(header: str) -> list:
-    """A header as received: well-formed Unicode, at most 8 KiB in UTF-8."""
+    """A header as received: well-formed Unicode, at most 256 KiB in UTF-8."""
     unencodable = check_encodable(header)
     if unencodable:
         return unencodable
@@ -35,7 +41,7 @@ def _check_header(header: str) -> list:
                 "header_too_long",
                 "set_cookie",
                 f"A header of {size} bytes is over the {MAX_HEADER_BYTES}-byte limit; "
-                "browsers drop cookies over 4096 bytes long before that.",
+                "Chromium reads at most that much of one response's headers.",
             )
         ]
     return []
@@ -51,21 +57,6 @@ def _check_count(headers: list[str]) -> list:
             f"Give 1 to {MAX_HEADERS} Set-Cookie header values, not {len(headers)}.",
         )
     ]
-
-
-class OffsetDateTime(fields.AwareDateTime):
-    """An ISO 8601 date-time that names its offset, since the server's zone means nothing here."""
-
-    default_error_messages: ClassVar[dict[str, str]] = {
-        "invalid": "Must be an ISO 8601 date-time such as 2030-01-01T00:00:00Z.",
-    }
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        moment = fields.DateTime._deserialize(self, value, attr, data, **kwargs)
-        if moment.tzinfo is None:
-            message = "Must carry an explicit offset such as Z or +02:00."
-            raise ValidationError([finding("offset_required", "", message)])
-        return moment
 
 
 def url_field(description: str, **kwargs: Any) -> fields.String:
@@ -89,9 +80,10 @@ class LintRequestSchema(Schema):
         validate=[DeclaredLength(min=1, max=MAX_HEADERS), EngineCheck(_check_count)],
         metadata={
             "description": "The Set-Cookie header values, as received, in order (without "
-            "`Set-Cookie:`), each at most 8 KiB. The body may be 2,400 KiB over the server's "
-            "body limit (64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says otherwise): room for "
-            "50 such headers, even with every character written as a \\uXXXX escape."
+            "`Set-Cookie:`), each at most 256 KiB in UTF-8: what Chromium reads of a "
+            "response's headers. The body may be 2,400 KiB over the server's body limit (64 "
+            "KiB unless COOKIE_API_MAX_CONTENT_LENGTH says otherwise): room for one such "
+            "header, or 50 of 8 KiB, even with every character written as a \\uXXXX escape."
         },
     )
     then_url = url_field(
@@ -128,10 +120,18 @@ class LintFindingSchema(FindingSchema):
         },
     )
 
+    fix = fields.String(
+        metadata={
+            "description": 'What to change in the header, such as `add "; Secure"`. Present '
+            "only where one change fixes it."
+        },
+    )
+
     @post_dump
     def drop_uncited(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        if data.get("browsers") is None:
-            data.pop("browsers", None)
+        for key in ("browsers", "fix"):
+            if data.get(key) is None:
+                data.pop(key, None)
         return data
 
 
@@ -171,6 +171,14 @@ class LintCookieSchema(Schema):
         required=True,
         validate=validate.OneOf(PRIORITIES),
         metadata={"description": "Chromium's Priority attribute: Medium unless given."},
+    )
+    partition_key = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "For a partitioned cookie, the top-level site it is kept for, "
+            "as DevTools shows it (https://example.com); null otherwise."
+        },
     )
 
 

@@ -31,7 +31,8 @@ from schemas.lint import (
     _check_header,
 )
 
-MAX_HEADERS_TEXT_BYTES = MAX_SET_COOKIES * MAX_HEADER_BYTES
+# A response's raw header block: at most what Chromium reads of one response's headers.
+MAX_HEADERS_TEXT_BYTES = MAX_HEADER_BYTES
 _MAX_METHOD_CHARS = 32
 _TOKEN = re.compile(TOKEN_PATTERN)
 

@@ -6,6 +6,10 @@ key alone (``--ignore-certificate-errors-spki-list``), and over plain HTTP. Each
 fresh browser context, so a fresh cookie jar. What Chromium did is read through the DevTools
 protocol: ``Network.getAllCookies`` for the jar, ``Network.responseReceivedExtraInfo`` for the
 reasons it blocked a cookie, and the ``Cookie`` header the server receives next.
+
+DevTools has no name for some reasons (EXCLUDE_INVALID_PARTITIONED,
+EXCLUDE_AMBIGUOUS_SERIALIZATION): ``store_statuses`` reads every reason from Chromium's NetLog,
+its COOKIE_INCLUSION_STATUS events, for a batch of headers.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import ssl
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,13 +207,18 @@ class Oracle:
         site_for_cookies: str | None = None,
         from_script: bool = False,
         then_url: str | None = None,
+        requested_paths: tuple[str, str] | None = None,
     ) -> Observation:
-        """Let Chromium, with an empty jar, receive ``set_cookie`` from ``url``, then look."""
+        """Let Chromium, with an empty jar, receive ``set_cookie`` from ``url``, then look.
+
+        ``requested_paths``: the paths Chromium asks the server for, at ``url`` and at
+        ``then_url``, where they are not written canonically in the URLs.
+        """
         self.session.send("Network.clearBrowserCookies")
         self.events.clear()
         self.request_ids.clear()
         page, server = self.page, self.server
-        path = urlsplit(url).path
+        path = requested_paths[0] if requested_paths else urlsplit(url).path
         blocked: list[list[str]] = []
         if from_script:
             server.serve(path, [])
@@ -228,7 +237,7 @@ class Oracle:
             blocked = self._blocked_reasons(url)
         cookie_header = None
         if then_url is not None:
-            then_path = urlsplit(then_url).path
+            then_path = requested_paths[1] if requested_paths else urlsplit(then_url).path
             server.serve(then_path, [])
             if site_for_cookies is None:
                 page.goto(then_url)
@@ -242,7 +251,8 @@ class Oracle:
         """The blockedReasons Chromium reported for the response of ``url``."""
         deadline = time.monotonic() + _EVENT_WAIT_SECONDS
         while time.monotonic() < deadline:
-            request_id = self.request_ids.get(url)
+            # The only request of the look: its URL is the canonical form of ``url``.
+            request_id = self.request_ids.get(url) or next(iter(self.request_ids.values()), None)
             for event in self.events:
                 if request_id is not None and event["requestId"] == request_id:
                     return [cookie["blockedReasons"] for cookie in event["blockedCookies"]]
@@ -264,3 +274,43 @@ def as_json(observation: Observation) -> str:
         },
         indent=1,
     )
+
+
+def store_statuses(
+    context_of: Callable[[list[str]], BrowserContext],
+    server: OracleServer,
+    log: Path,
+    responses: list[tuple[str, list[str]]],
+) -> list[list[list[str]]]:
+    """The EXCLUDE_ reasons Chromium gives each Set-Cookie header, from its NetLog.
+
+    ``context_of(args)`` launches a browser with these extra flags; each response (a URL and
+    its headers) is loaded in turn at a path of its own, the browser is closed so the log is
+    complete, and the COOKIE_INCLUSION_STATUS "store" events of each response's request are
+    read in order: per response, one list of reasons per header Chromium parsed.
+    """
+    context = context_of([f"--log-net-log={log}", "--net-log-capture-mode=Everything"])
+    urls = []
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        for index, (url, headers) in enumerate(responses):
+            path = f"/netlog/{index}"
+            server.serve(path, headers)
+            urls.append(url + path)
+            page.goto(urls[-1])
+    finally:
+        context.close()
+    netlog = json.loads(log.read_text(encoding="utf-8"))
+    kinds = netlog["constants"]["logEventTypes"]
+    requested: dict[int, str] = {}
+    stored: dict[int, list[list[str]]] = {}
+    for event in netlog["events"]:
+        params, source = event.get("params") or {}, event["source"]["id"]
+        if event["type"] == kinds["URL_REQUEST_START_JOB"] and "url" in params:
+            requested.setdefault(source, params["url"])
+        elif event["type"] == kinds["COOKIE_INCLUSION_STATUS"] and params["operation"] == "store":
+            reasons = params["status"].split(", ")
+            stored.setdefault(source, []).append([r for r in reasons if r.startswith("EXCLUDE_")])
+    # Chromium logs the canonical URL (127.1 becomes 127.0.0.1): each path is the look's own.
+    by_path = {urlsplit(requested[source]).path: statuses for source, statuses in stored.items()}
+    return [by_path.get(urlsplit(url).path, []) for url in urls]

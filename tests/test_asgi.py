@@ -8,6 +8,8 @@ under Granian.
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from typing import Any
 
 import pytest
@@ -230,3 +232,101 @@ def test_bodies_arrive_whole_for_lint_while_other_routes_keep_their_limit(
     if status == 413:
         assert (b"Content-Type", b"application/problem+json") in sent[0]["headers"]
         assert b"larger than 8192 bytes" in body_of(sent)
+
+
+def test_each_route_is_read_only_up_to_its_own_limit(monkeypatch):
+    """Only POST /lint may buffer its 2.4 MB: a body sent to another route stops being read one
+    byte past that route's limit, and the app answers its 413. Before, every route buffered up
+    to POST /lint's limit."""
+    monkeypatch.setenv("COOKIE_API_MAX_CONTENT_LENGTH", "100")
+    received = []
+
+    async def receive() -> dict:
+        received.append(True)
+        return {"type": "http.request", "body": b"x" * 50, "more_body": True}
+
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = http_scope("POST", "/cookies", [JSON, CHUNKED])
+    asyncio.run(create_server_app()(scope, receive, send))
+    assert len(received) == 3  # 150 bytes: past the 100 of /cookies, far short of /lint's
+    assert sent[0]["status"] == 413
+    assert b"larger than 100 bytes" in body_of(sent)
+
+
+def run_stalling(app: InlineWSGI, chunks: list[bytes], pause: float) -> tuple[list[dict], float]:
+    """Serve one POST whose client sends ``chunks``, then one more every ``pause`` seconds
+    (never, if ``pause`` is 0); the messages sent and how long it took. Fails after 5 s."""
+
+    async def run() -> list[dict]:
+        sent: list[dict] = []
+        pending = list(chunks)
+
+        async def receive() -> dict:
+            if pending:
+                return {"type": "http.request", "body": pending.pop(0), "more_body": True}
+            if not pause:
+                await asyncio.Event().wait()
+            await asyncio.sleep(pause)
+            return {"type": "http.request", "body": b"x", "more_body": True}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        headers = [(b"content-length", b"90")]
+        await asyncio.wait_for(app(http_scope("POST", headers=headers), receive, send), 5)
+        return sent
+
+    started = time.monotonic()
+    sent = asyncio.run(run())
+    return sent, time.monotonic() - started
+
+
+def test_a_body_that_stops_arriving_is_answered_by_the_timeout_app_and_closed():
+    recorder = Recorder()
+    app = InlineWSGI(Recorder(), max_body=100, timeout_app=recorder, idle_timeout=0.2)
+    sent, seconds = run_stalling(app, [b"half"], pause=0)
+    assert 0.2 <= seconds < 1
+    assert sent[0]["status"] == 201  # the Recorder standing in for the 408
+    assert (b"connection", b"close") in sent[0]["headers"]
+    assert recorder.body == b""
+
+
+def test_a_body_that_trickles_in_is_cut_at_the_deadline():
+    """A byte every 50 ms keeps the idle timeout at bay, not the deadline."""
+    app = InlineWSGI(Recorder(), max_body=100, idle_timeout=0.2, deadline=0.5)
+    sent, seconds = run_stalling(app, [], pause=0.05)
+    assert 0.5 <= seconds < 1
+    assert sent[0]["status"] == 408
+    assert (b"connection", b"close") in sent[0]["headers"]
+
+
+def test_cookie_api_answers_a_stalled_body_408_in_problem_json():
+    app = create_server_app()
+    app.idle_timeout = 0.1
+    sent, _ = run_stalling(app, [b"{"], pause=0)
+    assert sent[0]["status"] == 408
+    assert (b"Content-Type", b"application/problem+json") in sent[0]["headers"]
+    assert (b"X-Content-Type-Options", b"nosniff") in sent[0]["headers"]
+    assert json.loads(body_of(sent))["status"] == 408
+
+
+@pytest.mark.parametrize(
+    ("headers", "environ"),
+    [
+        (
+            [(b"x_forwarded_host", b"evil"), (b"x-forwarded-host", b"good")],
+            {"X_FORWARDED_HOST": "good"},
+        ),
+        ([(b"cookie", b"a=1"), (b"cookie", b"s=2")], {"COOKIE": "a=1; s=2"}),
+        ([(b"accept", b"a"), (b"accept", b"b")], {"ACCEPT": "a,b"}),
+    ],
+    ids=["underscore-dropped", "cookie-lines-joined-with-semicolon", "others-joined-with-comma"],
+)
+def test_request_headers_reach_the_app_cleaned(headers, environ):
+    recorder = Recorder()
+    serve(InlineWSGI(recorder, max_body=100), http_scope(headers=headers))
+    assert {key: recorder.environ.get(f"HTTP_{key}") for key in environ} == environ

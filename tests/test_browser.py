@@ -231,7 +231,8 @@ def test_listed_origin_sets_lists_reads_and_deletes_a_cookie(
     expect(result.locator("#read-cookie .value")).to_have_text("oatmeal raisin")
 
     result = example.delete_cookie("flavour")
-    expect(result).to_have_attribute("data-status", "204")
+    expect(result).to_have_attribute("data-status", "200")
+    expect(result.locator("#deletion-check")).to_have_attribute("data-gone", "true")
     assert example.list_cookies() == []
     result = example.read_cookie("flavour")
     expect(result).to_have_attribute("data-outcome", "problem")

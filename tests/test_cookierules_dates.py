@@ -32,8 +32,17 @@ def utc(*fields: int) -> datetime:
         ("21 OCTOBER 2030 1:2:3", utc(2030, 10, 21, 1, 2, 3)),
         # Delimiters are any of the listed punctuation; the time zone is ignored (always UTC).
         ("2030/oct/21;07:28:00+0200", utc(2030, 10, 21, 7, 28)),
-        # A token may carry trailing non-digits after its digits.
-        ("21st Oct 2030 07:28:00am", utc(2030, 10, 21, 7, 28)),
+        # Chromium (ParseCookieExpirationTime, net/cookies/cookie_util.cc), checked in Chromium
+        # 156 by tests/test_lint_chromium.py: time fields of any length, years of 1 to 5
+        # digits, a year before 1601 read as a past date, one beyond 9999 as the far future.
+        ("Wed, 11 Dec 1996 20:21:004 GMT", utc(1996, 12, 11, 20, 21, 4)),
+        ("Wed, 10 Jan 7 10:00:00 GMT", utc(2007, 1, 10, 10)),
+        ("Wed, 10 Jan 02027 0000010:00:00 GMT", utc(2027, 1, 10, 10)),
+        ("Sat, 01 Jan 1600 00:00:00 GMT", utc(1600, 1, 1)),
+        ("Sat, 01 Jan 10000 00:00:00 GMT", datetime.max.replace(tzinfo=UTC)),
+        ("Tue, 29 Feb 10000 00:00:00 GMT", datetime.max.replace(tzinfo=UTC)),
+        ("Wed, 1O 10 Jan 2027 10:00:4x 11:00:00 GMT", utc(2027, 1, 10, 11)),
+        ("Jan 5 123456 27 10:00:00", utc(2027, 1, 5, 10)),
     ],
 )
 def test_cookie_dates_browsers_read(text: str, expected: datetime):
@@ -49,7 +58,15 @@ def test_cookie_dates_browsers_read(text: str, expected: datetime):
         "Wed, 21 2015 07:28:00 GMT",  # no month
         "Wed, 32 Oct 2015 07:28:00 GMT",  # day 32
         "Wed, 31 Feb 2015 07:28:00 GMT",  # no such date
-        "Wed, 21 Oct 1600 07:28:00 GMT",  # before 1601
+        "Thu, 1st Jul 2027 10:00:00 GMT",  # a day is the whole token (§5.1.1 reads 1)
+        "Jan 10th 2020 10:00:00",
+        "Wed, 1O Jan 2027 10:00:00 GMT",
+        "Wed, 10 Jan 2027x 10:00:00 GMT",  # so is a year
+        "Wed, 10 Jan 2027 10:00:00Z",  # and a time
+        "Wed, 10 Jan 100000 10:00:00 GMT",  # a year of six digits is none
+        "Wed, 29 Feb 2027 10:00:00 GMT",  # no such date
+        "Wed, 31 Feb 30828 10:00:00 GMT",  # nor beyond 9999
+        "Wed, 29 Feb 10001 10:00:00 GMT",
         "Wed, 21 Oct 2015 24:00:00 GMT",  # hour 24
         "Wed, 21 Oct 2015 07:60:00 GMT",  # minute 60
         "Wed, 21 Oct 2015 07:28:60 GMT",  # no leap seconds
@@ -68,6 +85,9 @@ def test_text_that_is_no_cookie_date_is_ignored(text: str):
         ("0", 0),
         ("-1", -1),
         ("007", 7),
+        # Chromium takes a leading "+" (base::StringToInt64, net/cookies/canonical_cookie.cc).
+        ("+3600", 3600),
+        ("+0", 0),
         # Far beyond the 400-day cap: the exact size no longer matters, only the sign.
         ("9" * 5000, 10**18),
         ("-" + "9" * 5000, -(10**18)),
@@ -77,6 +97,8 @@ def test_max_age_values(text: str, expected: int):
     assert parse_max_age(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "+1", "1e3", "1.5", " 1", "1 ", "--1", "٣", "0x10"])
+@pytest.mark.parametrize(
+    "text", ["", "+-1", "-+1", "++1", "1e3", "1.5", " 1", "1 ", "--1", "٣", "0x10"]
+)
 def test_max_age_that_is_not_digits_is_ignored(text: str):
     assert parse_max_age(text) is None

@@ -6,7 +6,10 @@ import pytest
 
 from cookierules.domains import (
     InvalidDomain,
+    InvalidHost,
+    canonical_host,
     check_domain,
+    check_domain_site,
     domain_matches,
     normalize_domain,
     registrable_domain,
@@ -20,6 +23,14 @@ from cookierules.domains import (
         (".example.com", "example.com"),
         ("bücher.example", "xn--bcher-kva.example"),
         ("127.0.0.1", "127.0.0.1"),
+        # Chromium keeps what the URL parser keeps (GetCookieDomainWithString,
+        # net/cookies/cookie_util.cc): no STD3 or DNS-length rules, a trailing dot.
+        ("My_App.example.com", "my_app.example.com"),
+        ("-x.example.com", "-x.example.com"),
+        ("ab--cd.example.com", "ab--cd.example.com"),
+        ("a" * 64 + ".example.com", "a" * 64 + ".example.com"),
+        ("Example.COM.", "example.com."),
+        ("élève.web-platform.test", "xn--lve-6lad.web-platform.test"),
     ],
 )
 def test_a_domain_is_stored_lower_case_ascii_without_a_leading_dot(given, stored):
@@ -31,7 +42,8 @@ def test_a_domain_is_stored_lower_case_ascii_without_a_leading_dot(given, stored
     [
         ("", "host name"),
         (".", "host name"),
-        ("example.com.", "dot"),
+        ("2130706433", "four decimals"),
+        ("%65xample.com", "host name"),
         ("::1", "IPv6"),
         ("a b.com", "host name"),
         ("a..b", "host name"),
@@ -90,6 +102,10 @@ CASES = {
     "an IP address host itself": ("127.0.0.1", "127.0.0.1", "domain_becomes_host_only"),
     "another IP address": ("127.0.0.1", "10.0.0.1", "domain_mismatch"),
     "a name from an IP address": ("127.0.0.1", "example.com", "domain_mismatch"),
+    "a parent, both with a trailing dot": ("www.example.com.", "example.com.", None),
+    "a parent without the host's dot": ("www.example.com.", "example.com", "domain_mismatch"),
+    "a parent with a dot the host lacks": ("www.example.com", "example.com.", "domain_mismatch"),
+    "underscores and hyphens": ("my_app.-x.example.com", "-x.example.com", None),
 }
 
 
@@ -98,3 +114,50 @@ def test_a_domain_against_the_request_host(host, domain, code):
     findings = check_domain(domain, host)
     assert [finding.code for finding in findings] == ([code] if code else [])
     assert all(finding.field == "domain" for finding in findings)
+
+
+# (request host, domain, whether Chromium also names EXCLUDE_DOMAIN_MISMATCH), as the NetLog of
+# Chromium 156 shows it: only when the host has a registrable domain the Domain's is not.
+SITES = {
+    "another site": ("www.example.com", "example.org", True),
+    "a public suffix": ("www.example.co.uk", "co.uk", True),
+    "the same site, not a parent": ("www.example.com", "sub.www.example.com", False),
+    "from an IP address": ("127.0.0.1", "127.0.0.2", False),
+    "a trailing dot": ("www.example.com", "example.com.", True),
+}
+
+
+@pytest.mark.parametrize(("host", "domain", "named"), SITES.values(), ids=SITES.keys())
+def test_another_site_is_named_as_chromium_names_it(host, domain, named):
+    findings = check_domain_site(domain, host)
+    assert [finding.chromium for finding in findings] == (
+        ["EXCLUDE_DOMAIN_MISMATCH"] if named else []
+    )
+
+
+@pytest.mark.parametrize(
+    ("host", "canonical"),
+    [
+        ("2130706433", "127.0.0.1"),
+        ("127.1", "127.0.0.1"),
+        ("0x7F.1", "127.0.0.1"),
+        ("0177.0.0.1", "127.0.0.1"),
+        ("127.0.0.1.", "127.0.0.1"),
+        ("BÜcher.Example", "xn--bcher-kva.example"),
+        ("My_App.-x.ab--cd.example", "my_app.-x.ab--cd.example"),
+        ("www.example.com.", "www.example.com."),
+        ("1.2.3.x", "1.2.3.x"),
+    ],
+)
+def test_a_host_as_the_url_parser_writes_it(host: str, canonical: str):
+    # WHATWG URL's host parser, as Chromium's url/url_canon_host.cc and url_canon_ip.cc apply it.
+    assert canonical_host(host) == canonical
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["", "a..b", "a b", "a%62", "1.2.3.256", "256.1", "1.2.3.4.5", "foo.09", "08.1", "\ufffd.com"],
+)
+def test_what_the_url_parser_refuses_as_a_host(host: str):
+    with pytest.raises(InvalidHost):
+        canonical_host(host)

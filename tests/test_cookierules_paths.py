@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cookierules.paths import cookie_path, default_path, path_matches
+from cookierules.paths import canonical_path, cookie_path, default_path, path_matches
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,26 @@ def test_cookie_path_uses_the_attribute_only_when_it_starts_with_a_slash(
     attribute: str | None, request_path: str, expected: str
 ):
     assert cookie_path(attribute, request_path) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "canonical"),
+    [
+        ("", "/"),
+        ("/", "/"),
+        ("/a/b/../c", "/a/c"),
+        ("/a/b/..", "/a/"),
+        ("/a/..", "/"),
+        ("/..", "/"),
+        ("/a/./b/.", "/a/b/"),
+        ("/a/%2E%2e/b", "/b"),
+        ("/a\\b", "/a/b"),
+        ("/dir one/é", "/dir%20one/%C3%A9"),
+        ('/q"<>`{}', "/q%22%3C%3E%60%7B%7D"),
+        ("/%20/%zz", "/%20/%zz"),
+        ("/\ud800", "/%EF%BF%BD"),
+    ],
+)
+def test_a_url_path_as_the_url_parser_writes_it(path: str, canonical: str):
+    # WHATWG URL's path state, as Chromium's url/url_canon_path.cc applies it.
+    assert canonical_path(path) == canonical

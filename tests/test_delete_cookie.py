@@ -11,20 +11,45 @@ def attributes(response) -> set[str]:
     return set(response.headers["Set-Cookie"].split("; "))
 
 
-def test_delete_answers_204_with_one_expiring_set_cookie(client):
+def test_delete_answers_200_with_one_expiring_set_cookie_and_says_so(client):
     response = client.delete("/cookies/theme")
 
-    assert response.status_code == 204
-    assert response.get_data() == b""
-    assert "Content-Type" not in response.headers
+    assert response.status_code == 200
     assert response.headers.getlist("Set-Cookie") == [f"theme=; Path=/; {EXPIRED}; HttpOnly"]
+    assert response.headers["Cache-Control"] == "no-store"
+    # Script cannot read Set-Cookie: the body says what was sent, and which cookie it targets.
+    assert response.get_json() == {
+        "name": "theme",
+        "path": "/",
+        "domain": None,
+        "partitioned": False,
+        "secure": False,
+        "set_cookie": f"theme=; Path=/; {EXPIRED}; HttpOnly",
+    }
+
+
+def test_delete_body_names_the_cookie_as_browsers_stored_it(client):
+    response = client.delete(
+        "/cookies/__Host-a?partitioned=true&domain=", base_url="https://www.example.com"
+    )
+
+    assert response.status_code == 400  # an empty domain names no host
+    response = client.delete(
+        "/cookies/a?partitioned=true&path=/app&domain=EXAMPLE.com",
+        base_url="https://www.example.com",
+    )
+
+    body = response.get_json()
+    assert (body["name"], body["path"], body["domain"]) == ("a", "/app", "example.com")
+    assert (body["partitioned"], body["secure"]) == (True, True)
+    assert body["set_cookie"] == response.headers["Set-Cookie"]
 
 
 def test_delete_is_idempotent(client):
     first = client.delete("/cookies/theme?path=/app")
     second = client.delete("/cookies/theme?path=/app")
 
-    assert first.status_code == second.status_code == 204
+    assert first.status_code == second.status_code == 200
     assert first.headers["Set-Cookie"] == second.headers["Set-Cookie"]
 
 
@@ -87,7 +112,7 @@ DELETIONS = {
 def test_deletion_attributes(client, url, base_url, present, absent):
     response = client.delete(url, base_url=base_url)
 
-    assert response.status_code == 204, response.get_json()
+    assert response.status_code == 200, response.get_json()
     assert present <= attributes(response)
     assert not absent & attributes(response)
     assert {"Max-Age=0", "Expires=Thu, 01 Jan 1970 00:00:00 GMT"} <= attributes(response)

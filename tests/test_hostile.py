@@ -368,7 +368,7 @@ def test_idn_domains_are_normalised(send, domain):
 def test_idn_domain_of_delete_is_normalised(send):
     answer = send("DELETE", "/cookies/probe?domain=" + quote("BÜCHER.example"), host=IDN_HOST)
     assert_sane(answer)
-    assert answer.status == 204
+    assert answer.status == 200
     assert "Domain=xn--bcher-kva.example" in answer.header("set-cookie")[0].split("; ")
 
 
@@ -390,7 +390,7 @@ def test_an_ipv6_domain_is_refused_even_from_that_host(send, domain):
 
 def test_a_malformed_host_cannot_match_any_domain(send):
     answer = post(send, cookie_body(domain="example.com"), host="[::1")
-    assert_problem(answer, 400, {"domain"})
+    assert assert_problem(answer, 400)["detail"] == "The Host header is not a valid host name."
 
 
 def test_a_20000_character_name_in_the_path(send):
@@ -502,7 +502,7 @@ EVERY_RULE_BROKEN = {
         ({"domain": "other.example"}, {"domain"}),
         ({"domain": "d" * 2000 + ".example.com"}, {"domain"}),
         ({"path": "relative"}, {"path"}),
-        ({"samesite": "lax"}, {"samesite"}),
+        ({"samesite": "medium"}, {"samesite"}),
         ({"secure": "true", "httponly": 1, "partitioned": "yes"},
          {"secure", "httponly", "partitioned"}),
         ({"max_age": "60", "signed": 0}, {"max_age", "signed"}),
@@ -568,7 +568,7 @@ EXPIRED = ["Path=/", "Expires=Thu, 01 Jan 1970 00:00:00 GMT", "Max-Age=0"]
 def test_a_deletion_is_well_formed(send, target, attributes):
     answer = send("DELETE", target)
     assert_sane(answer)
-    assert answer.status == 204
+    assert answer.status == 200
     assert answer.header("set-cookie")[0].split("; ")[1:] == attributes
 
 

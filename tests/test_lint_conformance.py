@@ -94,3 +94,4 @@ def test_size_rows_are_written_out():
     sizes = {case.id: [len(header) for header in case.set_cookie] for case in CASES}
     assert sizes["name_and_value_4096_bytes"] == [2 + 4096, 2 + 4095]
     assert sizes["attribute_over_1024_bytes_ignored"] == [len("a=1; Path=/") + 1024]
+    assert sizes["header_of_8255_bytes_with_repeated_max_size_attributes"] == [8255]

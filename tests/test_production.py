@@ -81,12 +81,16 @@ class Certificate:
 
 
 def make_certificate(directory: Path) -> Certificate:
-    """A fresh key and certificate made with the openssl command line."""
+    """A fresh key and certificate made with the openssl command line.
+
+    RSA, as most certificates still are: with an RSA key, TLS 1.2 offers suites without forward
+    secrecy (RSA key exchange) unless the configuration leaves them out, which an EC key hides.
+    """
     require(shutil.which("openssl") is not None, "openssl is not installed")
     certificate, key = directory / "tls.crt", directory / "tls.key"
     subprocess.run(
         [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+            "openssl", "req", "-x509", "-newkey", "rsa:2048",
             "-nodes", "-days", "2", "-subj", f"/CN={API_HOST}",
             "-addext", f"subjectAltName=DNS:{API_HOST},DNS:{APP_HOST}",
             "-keyout", str(key), "-out", str(certificate),
@@ -510,6 +514,121 @@ def test_a_long_cookie_header_reaches_the_api_and_a_longer_one_is_a_431_problem(
     assert (refused["status"], refused["title"]) == (431, "Request Header Fields Too Large")
 
 
+def tls_1_2_context(deployment: Deployment, ciphers: str | None = None) -> ssl.SSLContext:
+    """A TLS 1.2 client that trusts the test's certificate and offers only ``ciphers``; it
+    checks no host name, so that it can name any in SNI."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(str(deployment.certificate.certificate))
+    context.check_hostname = False
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
+    if ciphers:
+        # Security level 0: let the client offer even the weakest suite, to see nginx refuse it.
+        context.set_ciphers(f"{ciphers}:@SECLEVEL=0")
+    return context
+
+
+def tls_handshake(
+    deployment: Deployment,
+    context: ssl.SSLContext,
+    server_name: str = API_HOST,
+    session: ssl.SSLSession | None = None,
+) -> ssl.SSLSocket | None:
+    """A TLS connection to nginx naming ``server_name`` (resuming ``session``); None if nginx
+    refuses the handshake."""
+    sock = socket.create_connection(("127.0.0.1", deployment.port), timeout=PATIENCE_SECONDS)
+    try:
+        return context.wrap_socket(sock, server_hostname=server_name, session=session)
+    except ssl.SSLError:
+        sock.close()
+        return None
+
+
+# Mozilla's "intermediate" TLS 1.2 suites for an RSA certificate; every other is refused.
+FORWARD_SECRET_SUITES = {
+    "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-CHACHA20-POLY1305",
+}
+
+
+def test_tls_1_2_offers_only_forward_secret_aead_suites(deployment: Deployment):
+    """nginx's default cipher list took 27 suites with an RSA certificate, AES128-SHA and
+    CAMELLIA among them: no forward secrecy, CBC."""
+    every_suite = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    every_suite.set_ciphers("ALL:COMPLEMENTOFALL:@SECLEVEL=0")
+    tls_1_2 = {
+        suite["name"] for suite in every_suite.get_ciphers() if suite["protocol"] == "TLSv1.2"
+    }
+    accepted = set()
+    for suite in sorted(tls_1_2):
+        sock = tls_handshake(deployment, tls_1_2_context(deployment, suite))
+        if sock is not None:
+            accepted.add(sock.cipher()[0])
+            sock.close()
+    assert accepted == FORWARD_SECRET_SUITES
+
+
+def test_tls_sessions_resume_from_the_cache_without_tickets(deployment: Deployment):
+    """A ticket is encrypted under a key that would decrypt every session resumed with it."""
+    context = tls_1_2_context(deployment)
+    first = tls_handshake(deployment, context)
+    assert first is not None
+    try:
+        first.sendall(f"GET /healthz HTTP/1.1\r\nHost: {API_HOST}\r\n\r\n".encode())
+        assert first.recv(65536).startswith(b"HTTP/1.1 200 ")
+        session = first.session
+    finally:
+        first.close()
+    assert session is not None
+    assert not session.has_ticket
+    again = tls_handshake(deployment, context, session=session)
+    assert again is not None
+    try:
+        assert again.session_reused
+    finally:
+        again.close()
+
+
+def test_every_answer_carries_hsts(deployment: Deployment):
+    for method, path, body in [("GET", "/healthz", None), ("POST", "/cookies", {"name": 1})]:
+        _, headers, _ = call_api(deployment, method, path, body)
+        assert headers["Strict-Transport-Security"] == "max-age=63072000"
+    connection = deployment.connect()
+    try:
+        response, _ = connection.call("POST", "/cookies", "x" * 70_000)  # nginx's own 413
+    finally:
+        connection.close()
+    assert response.status == 413
+    assert response.headers["Strict-Transport-Security"] == "max-age=63072000"
+
+
+@pytest.mark.parametrize(
+    ("server_name", "host"),
+    [(API_HOST, "evil.example"), ("evil.example", "evil.example"), (API_HOST, "127.0.0.1")],
+    ids=["other-host", "other-sni-and-host", "address-as-host"],
+)
+def test_a_request_for_another_host_is_a_421_problem_that_reaches_no_instance(
+    deployment: Deployment, server_name: str, host: str
+):
+    """Before, nginx passed any Host on: an instance took "evil.example" for its own host."""
+    sock = tls_handshake(deployment, tls_1_2_context(deployment), server_name)
+    assert sock is not None
+    try:
+        sock.sendall(f"GET /cookies HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    finally:
+        sock.close()
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 421 ")
+    assert b"\r\nContent-Type: application/problem+json\r\n" in head
+    problem = json.loads(body)
+    assert (problem["status"], problem["title"]) == (421, "Misdirected Request")
+    request_id = re.search(rb"\r\nX-Request-ID: (\w+)", head).group(1).decode()
+    assert deployment.upstream_of(request_id) == "-"
+
+
 def test_a_signed_cookie_set_through_one_instance_is_valid_through_the_other(
     deployment: Deployment,
 ):
@@ -573,7 +692,7 @@ FETCH = """async ([url, method, body]) => {
         init.body = JSON.stringify(body);
     }
     const response = await fetch(url, init);
-    return {status: response.status, body: response.status === 204 ? null : await response.json()};
+    return {status: response.status, body: await response.json()};
 }"""
 
 
@@ -632,7 +751,8 @@ def test_a_page_on_another_site_sets_lists_and_deletes_partitioned_cookies(
     )
 
     for name in ["widget", "__Host-session"]:
-        assert fetch(page, "DELETE", f"/cookies/{name}?partitioned=true") == (204, None)
+        status, deleted = fetch(page, "DELETE", f"/cookies/{name}?partitioned=true")
+        assert (status, deleted["partitioned"]) == (200, True)
     assert stored_cookies(page) == {}
     assert fetch(page, "GET", "/cookies") == (200, {"cookies": []})
 
@@ -729,7 +849,7 @@ class Load:
 
         def delete(connection: ProxyConnection) -> str | None:
             response, body = connection.call("DELETE", f"/cookies/{quote(name)}?path=/")
-            if response.status != 204 or "Max-Age=0" not in response.getheader("Set-Cookie", ""):
+            if response.status != 200 or "Max-Age=0" not in response.getheader("Set-Cookie", ""):
                 return f"DELETE {name}: {response.status} {body[:200]!r}"
             return None
 

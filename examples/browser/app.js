@@ -89,11 +89,24 @@ function problemDetails(problem) {
   );
 }
 
+const OUTCOME_TEXT = {
+  stored: "Yes: this browser keeps it.",
+  rejected: "No: this browser drops it, although the API answered 201.",
+  unknown: "The request did not say enough to tell.",
+};
+
 function setCookieDetails(cookie) {
   const warnings = cookie.warnings.length
     ? element("ul", { id: "warnings" }, ...cookie.warnings.map((text) => element("li", { textContent: text })))
     : element("p", { id: "warnings", className: "hint", textContent: "None." });
+  const outcome = element("p", { id: "outcome", textContent: OUTCOME_TEXT[cookie.outcome] });
+  outcome.dataset.outcome = cookie.outcome;
+  if (cookie.decided_by.length) {
+    outcome.append(" Because of ", element("code", { textContent: cookie.decided_by.join(", ") }), ".");
+  }
   return [
+    element("h3", { textContent: "Will the browser keep it?" }),
+    outcome,
     element("h3", { textContent: "Set-Cookie header the API sent" }),
     element("pre", { id: "set-cookie", textContent: cookie.set_cookie }),
     element("h3", { textContent: "Warnings" }),
@@ -172,15 +185,26 @@ async function readCookie(name) {
 }
 
 async function deleteCookie(name) {
-  const path = $("#one-path").value || "/";
-  const call = await callApi("DELETE", `${cookiePath(name)}?${new URLSearchParams({ path })}`);
+  const query = { path: $("#one-path").value || "/" };
+  // A partitioned cookie is a cookie of its own: only a Partitioned deletion reaches it.
+  if ($("#one-partitioned").checked) query.partitioned = "true";
+  const call = await callApi("DELETE", `${cookiePath(name)}?${new URLSearchParams(query)}`);
+  if (call.status !== 200) return show(call);
+  // Did it go? The browser answers by what it sends next.
+  const check = await callApi("GET", cookiePath(name));
+  const gone = check.status === 404;
+  const partitioned = call.data.partitioned;
+  const verdict = gone
+    ? `The browser no longer sends ${name}.`
+    : `The browser still sends a cookie named ${name}: it was set with another path or domain, ` +
+      (partitioned ? "or without Partitioned." : "or with Partitioned: tick Partitioned and delete again.");
   show(
     call,
-    element("p", {
-      id: "deleted",
-      textContent: `The API answered with a Set-Cookie that expires ${name} at path ${path} at once.`,
-    }),
+    element("h3", { textContent: "Set-Cookie header the API sent" }),
+    element("pre", { id: "deleted", textContent: call.data.set_cookie }),
+    element("p", { id: "deletion-check", className: gone ? "" : "warning", textContent: verdict }),
   );
+  $("#deletion-check").dataset.gone = String(gone);
 }
 
 function cookieRow(cookie) {

@@ -26,6 +26,9 @@ export async function setThenList(): Promise<ReceivedCookie[]> {
   const domain: string | null = created.data.domain;
   const header: string = created.data.set_cookie;
   console.log(created.response.status, header, domain ?? "(host-only)", created.data.warnings);
+  // A 201 says the API sent the cookie; outcome says whether this browser keeps it.
+  const kept: "stored" | "rejected" | "unknown" = created.data.outcome;
+  if (kept !== "stored") console.warn(kept, created.data.decided_by.join(", "));
 
   const listed = await api.GET("/cookies", { credentials: "include" });
   if (listed.error !== undefined) {
@@ -42,10 +45,22 @@ export async function setThenList(): Promise<ReceivedCookie[]> {
 // The generated types carry the document's constraints: each line below must not compile.
 // @ts-expect-error: value is required
 export const missingValue: CookieRequest = { name: "theme" };
-// @ts-expect-error: samesite is one of "Strict", "Lax" and "None"
+// @ts-expect-error: samesite is typed "Strict", "Lax" or "None" (the server takes any case)
 export const lowerCaseSameSite: CookieRequest = { name: "theme", value: "dark", samesite: "lax" };
 // @ts-expect-error: unknown keys are refused (additionalProperties: false)
 export const unknownKey: CookieRequest = { name: "theme", value: "dark", sameSite: "Lax" };
+
+/** Delete a cookie; the answer says which one, and the header that expires it. */
+export async function deleteCookie(name: string): Promise<string> {
+  const deleted = await api.DELETE("/cookies/{name}", {
+    params: { path: { name }, query: { path: "/", partitioned: true } },
+  });
+  if (deleted.error !== undefined) throw new Error(`${deleted.error.status} ${deleted.error.detail}`);
+  const partitioned: boolean = deleted.data.partitioned;
+  const domain: string | null = deleted.data.domain;
+  console.log(deleted.data.name, deleted.data.path, domain ?? "(host-only)", partitioned);
+  return deleted.data.set_cookie;
+}
 
 type LintReport = components["schemas"]["LintReport"];
 
