@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import Blueprint, Response
 
 from api.cookie_requests import REFUSED_RULES, WARNED_RULES
-from cookierules.findings import LINT_CODES, RULES
+from cookierules.findings import LINT_CODES, REPLAY_CODES, RULES
 
 PAGE_POLICY = (
     "default-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'; "
@@ -53,6 +53,13 @@ RULE_SECTIONS = (
         "Every rule above applies to POST /lint too, and these, which only a header as "
         "received, a jar that already holds cookies, or a later request shows.",
         LINT_CODES,
+    ),
+    (
+        "replay",
+        "Rules only POST /replay shows",
+        "Every rule above applies to POST /replay too, and these, which only a flow of "
+        "requests shows: contexts, partitions, third-party blocking and the flow as a whole.",
+        REPLAY_CODES,
     ),
 )
 

@@ -49,6 +49,7 @@ NGINX_HEADER_BUFFER = 8 * 1024  # large_client_header_buffers 4 8k: one header l
 NODE_HEADER_LIMIT = 16 * 1024  # http.maxHeaderSize: all headers together
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_INSTANT = timedelta(microseconds=1)
 # An answer's bytes per cookie listed, beyond its name, value, domain and path (the JSON keys).
 _COOKIE_JSON_BYTES = 240
 _PROBLEM_JSON_BYTES = 600  # a message, a spec and, for some, a note on how browsers differ
@@ -85,6 +86,9 @@ class Step:
     document_cookie: tuple[str, ...] = ()
     recorded: bool = False  # from a HAR: recorded_cookie_header is what the browser sent
     recorded_cookie_header: str | None = None
+    # From a HAR: when the response's headers arrived, if later than ``at``; requests made
+    # meanwhile (a page's fetches while an iframe loads) go out without its cookies.
+    answered_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +180,22 @@ class _SetBy:
     path_given: bool | None = None  # whether its Path attribute was used, once looked up
 
 
+@dataclass(frozen=True, slots=True)
+class _OnItsWay:
+    """A request that has left, with what it carried, waiting for its response."""
+
+    request: _Request
+    step: Step | None
+    index: int
+    location: Location
+    top: Location
+    context: RequestContext
+    omitted: bool
+    at: datetime
+    header: str | None
+    not_sent: list[NotSentCookie]
+
+
 def check_flow_size(steps: Sequence[Step]) -> None:
     """Raise ``FlowError`` for a flow over the bounds the answer's size depends on."""
     if not 1 <= len(steps) <= MAX_STEPS:
@@ -220,15 +240,8 @@ class _Flow:
 
     # One request -------------------------------------------------------------------------
 
-    def run(
-        self,
-        request: _Request,
-        response: Response,
-        scripts: tuple[str, ...],
-        at: datetime,
-        step: Step | None,
-    ) -> None:
-        index = len(self.reports)
+    def begin(self, request: _Request, at: datetime, step: Step | None, index: int) -> _OnItsWay:
+        """The request leaves: the Cookie header it carries, and why each other cookie stays."""
         location = _location(request.url, "url")
         top = _location(request.top_level_url, "top_level_url")
         context = request_context(
@@ -244,8 +257,24 @@ class _Flow:
         sent, not_sent = self.send(location, context, at, omitted, index)
         header = cookie_header(sent) if sent else None
         self.check_sent(sent, header, index)
+        return _OnItsWay(
+            request, step, index, location, top, context, omitted, at, header, not_sent
+        )
+
+    def finish(
+        self, going: _OnItsWay, response: Response, scripts: tuple[str, ...], at: datetime
+    ) -> StepReport:
+        """Its response arrives at ``at``: the Set-Cookie headers, then the page's scripts."""
+        request, step, index, location, top, context = (
+            going.request,
+            going.step,
+            going.index,
+            going.location,
+            going.top,
+            going.context,
+        )
         results = self.store(
-            response.set_cookie, location, context, at, omitted, request.top_level_url, index
+            response.set_cookie, location, context, at, going.omitted, request.top_level_url, index
         )
         # document.cookie runs in the document: the navigated one, or the page of a request.
         document, document_context = location, context
@@ -267,34 +296,44 @@ class _Flow:
         self.count(
             request.url
             + request.top_level_url
-            + (header or "")
+            + (going.header or "")
             + ((step and step.recorded_cookie_header) or ""),
             jar,
             results,
             script_results,
-            not_sent,
+            going.not_sent,
         )
-        self.reports.append(
-            StepReport(
-                url=request.url,
-                method=request.method,
-                kind=request.kind,
-                top_level_url=request.top_level_url,
-                initiator=request.initiator,
-                at=at,
-                context=context.words,
-                samesite_context=context.samesite,
-                partition_key=context.partition_key,
-                cookie_header=header,
-                not_sent=not_sent,
-                results=results,
-                document_cookie_results=script_results,
-                jar=jar,
-                inserted=step is None,
-                recorded=step is not None and step.recorded,
-                recorded_cookie_header=step.recorded_cookie_header if step else None,
-            )
+        return StepReport(
+            url=request.url,
+            method=request.method,
+            kind=request.kind,
+            top_level_url=request.top_level_url,
+            initiator=request.initiator,
+            at=going.at,
+            context=context.words,
+            samesite_context=context.samesite,
+            partition_key=context.partition_key,
+            cookie_header=going.header,
+            not_sent=going.not_sent,
+            results=results,
+            document_cookie_results=script_results,
+            jar=jar,
+            inserted=step is None,
+            recorded=step is not None and step.recorded,
+            recorded_cookie_header=step.recorded_cookie_header if step else None,
         )
+
+    def run(
+        self,
+        request: _Request,
+        response: Response,
+        scripts: tuple[str, ...],
+        at: datetime,
+        step: Step | None,
+    ) -> None:
+        """One request and its response, one after the other."""
+        going = self.begin(request, at, step, len(self.reports))
+        self.reports.append(self.finish(going, response, scripts, at))
 
     def send(
         self, location: Location, context: RequestContext, at: datetime, omitted: bool, index: int
@@ -619,16 +658,17 @@ def _credentials_omitted(request: _Request) -> bool:
         return False
     if request.credentials == "omit":
         return True
-    return _origin_of(request.url) != _origin_of(request.initiator or request.top_level_url)
+    origin = _origin_of(request.initiator or request.top_level_url)
+    return origin is None or _origin_of(request.url) != origin
 
 
-def _origin_of(url: str) -> tuple[str, str | None, int | None]:
-    parts = urlsplit(url)
+def _origin_of(url: str) -> tuple[str, str | None, int | None] | None:
+    """Scheme, host and port; None for what is no URL (an opaque origin matches nothing)."""
     try:
-        port = parts.port or _DEFAULT_PORTS.get(parts.scheme)
+        parts = urlsplit(url)
+        return parts.scheme, parts.hostname, parts.port or _DEFAULT_PORTS.get(parts.scheme)
     except ValueError:
-        port = None
-    return parts.scheme, parts.hostname, port
+        return None
 
 
 def check_step_url(url: str) -> list[Finding]:
@@ -649,6 +689,16 @@ def _location(url: str, field_name: str) -> Location:
         raise FlowError("url_invalid", field_name, str(error)) from None
 
 
+# Fetch "normalize a method": these are upper-cased, any other method is sent as given.
+_NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
+
+
+def normalize_method(method: str) -> str:
+    """The method as browsers send it (Fetch §2.2.1 normalize)."""
+    upper = method.upper()
+    return upper if upper in _NORMALIZED_METHODS else method
+
+
 def redirect_method(status: int, method: str) -> str:
     """Fetch §4.4 HTTP-redirect fetch: 301 and 302 turn POST into GET, 303 all but HEAD."""
     if (status in (301, 302) and method == "POST") or (status == 303 and method != "HEAD"):
@@ -665,7 +715,12 @@ def _hop(previous: _Request, response: Response) -> _Request | None:
     """The redirect hop a response asks for, with the chain's context; None if it asks none."""
     if response.status not in REDIRECTS or not response.location:
         return None
-    url = urljoin(previous.url, response.location)
+    try:
+        url = urljoin(previous.url, response.location)
+    except ValueError as error:
+        raise FlowError(
+            "url_invalid", "location", f"{response.location!r} is not a URL: {error}."
+        ) from None
     return _Request(
         url=url,
         method=redirect_method(response.status, previous.method),
@@ -717,6 +772,48 @@ def replay(
             )
         )
         flow.run(pending, Response(), (), at, None)
+    flow.never_sent()
+    flow.add_answer_bytes(sum(len(item.message) + _PROBLEM_JSON_BYTES for item in flow.findings))
+    return FlowReport(browser, flow.reports, flow.findings)
+
+
+def replay_recorded(
+    steps: Sequence[Step], *, now: datetime, browser: str = "chromium"
+) -> FlowReport:
+    """Replay requests recorded with their times (a HAR); the answer keeps the given order.
+
+    Requests that overlap are replayed as they happened: each request leaves at its ``at`` with
+    the jar as it is then, and each response's cookies are stored at its ``answered_at``. A
+    redirect hop leaves once the response that asked for it is in.
+    """
+    check_flow_size(steps)
+    flow = _Flow(now, browser, insert_hops=False)
+    events: list[tuple[datetime, int, int, _Request | None]] = []
+    pending: _Request | None = None
+    leaves = answered = flow.clock
+    for index, step in enumerate(steps):
+        hop = pending is not None and step.url == pending.url
+        request = pending if hop and pending is not None else _request_of(step)
+        pending = _hop(request, step.response)
+        leaves = step.at.astimezone(UTC) if step.at is not None else leaves
+        if hop:
+            leaves = max(leaves, answered)
+        answered = step.answered_at.astimezone(UTC) if step.answered_at else leaves
+        # A response comes in after its own request left, however the times were rounded.
+        answered = max(answered, leaves + _INSTANT)
+        # At one instant, a response comes in before another request leaves (0 before 1).
+        events += [(leaves, 1, index, request), (answered, 0, index, None)]
+    events.sort(key=lambda event: event[:3])
+    on_their_way: dict[int, _OnItsWay] = {}
+    reports: dict[int, StepReport] = {}
+    for at, _kind, index, request in events:
+        step = steps[index]
+        if request is not None:
+            on_their_way[index] = flow.begin(request, at, step, index)
+        else:
+            going = on_their_way.pop(index)
+            reports[index] = flow.finish(going, step.response, step.document_cookie, at)
+    flow.reports = [reports[index] for index in range(len(steps))]
     flow.never_sent()
     flow.add_answer_bytes(sum(len(item.message) + _PROBLEM_JSON_BYTES for item in flow.findings))
     return FlowReport(browser, flow.reports, flow.findings)

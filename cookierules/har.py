@@ -9,15 +9,24 @@ and status of its response; and the Cookie header the browser sent, to compare.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from cookierules.flow import MAX_STEPS, FlowReport, Response, Step, flow_finding, replay
+from cookierules.flow import (
+    MAX_STEPS,
+    FlowReport,
+    Response,
+    Step,
+    flow_finding,
+    normalize_method,
+    replay_recorded,
+)
 
 _KINDS = {"document": "navigation", "iframe": "iframe", "frame": "iframe"}
 # Chrome DevTools writes the set-cookie lines of one response as one value joined with "\n".
 _DEVTOOLS_JOIN = "\n"
+_MAX_ENTRY_MS = 24 * 3600 * 1000  # a day: longer is no recording
 
 
 class InvalidHar(ValueError):
@@ -40,7 +49,10 @@ def _headers(message: dict[str, Any], where: str) -> dict[str, list[str]]:
 
 
 def _origin(url: str) -> str | None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "null"  # no URL: an opaque origin
     if not parts.scheme or not parts.netloc:
         return None
     return f"{parts.scheme}://{parts.netloc}"
@@ -60,6 +72,22 @@ def _initiator(url: str, request: dict[str, list[str]]) -> str | None:
     if fetch_site in ("same-site", "same-origin"):
         return _origin(url)
     return None
+
+
+def _answered_at(entry: dict[str, Any], at: datetime | None) -> datetime | None:
+    """When the response's headers came in: the start, plus the entry's time but for the
+    body's download (HAR 1.2 ``time`` and ``timings.receive``, in ms; -1 for unknown)."""
+    total = entry.get("time")
+    if at is None or isinstance(total, bool) or not isinstance(total, int | float):
+        return None
+    timings = entry.get("timings")
+    receive = timings.get("receive", 0) if isinstance(timings, dict) else 0
+    if isinstance(receive, bool) or not isinstance(receive, int | float) or receive < 0:
+        receive = 0
+    spent = total - receive
+    if not 0 <= spent <= _MAX_ENTRY_MS:
+        return None
+    return at + timedelta(milliseconds=spent)
 
 
 def _object(value: Any, where: str) -> dict[str, Any]:
@@ -90,7 +118,7 @@ def har_steps(har: Any) -> tuple[list[Step], bool]:
         dest = (sent.get("sec-fetch-dest") or [None])[0]
         resource = entry.get("_resourceType")
         kind = _KINDS.get(dest or (resource if resource == "document" else ""), "subresource")
-        page = entry.get("pageref")
+        page = entry.get("pageref") if isinstance(entry.get("pageref"), str) else None
         if kind == "navigation":
             pages[page] = url
         status = response.get("status")
@@ -116,7 +144,7 @@ def har_steps(har: Any) -> tuple[list[Step], bool]:
         steps.append(
             Step(
                 url=url,
-                method=method.upper(),
+                method=normalize_method(method),
                 kind=kind,
                 top_level_url=pages.get(page, url),
                 initiator=_initiator(url, sent),
@@ -126,6 +154,7 @@ def har_steps(har: Any) -> tuple[list[Step], bool]:
                 response=Response(status, set_cookie, location),
                 recorded=True,
                 recorded_cookie_header=cookie,
+                answered_at=_answered_at(entry, at),
             )
         )
     return steps, not any_cookie
@@ -134,7 +163,7 @@ def har_steps(har: Any) -> tuple[list[Step], bool]:
 def replay_har(har: Any, *, now: datetime, browser: str = "chromium") -> FlowReport:
     """Replay a HAR log, one step per entry in its order. Raises ``InvalidHar``."""
     steps, sanitised = har_steps(har)
-    report = replay(steps, now=now, browser=browser, insert_hops=False)
+    report = replay_recorded(steps, now=now, browser=browser)
     if sanitised:
         report.findings.insert(
             0,

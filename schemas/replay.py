@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, post_load
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, post_load, validate
 
 from cookierules.findings import finding
 from cookierules.flow import (
@@ -18,6 +18,7 @@ from cookierules.flow import (
     Response,
     Step,
     check_step_url,
+    normalize_method,
 )
 from cookierules.grammar import TOKEN_PATTERN
 from cookierules.headers_text import read_headers_text
@@ -55,7 +56,8 @@ def _headers(description: str) -> fields.List:
 
 
 class Method(fields.String):
-    """An HTTP method: a token, upper-cased as browsers send it."""
+    """An HTTP method: a token, normalized as browsers send it (Fetch: the six standard ones
+    upper-cased, any other as given)."""
 
     default_error_messages: ClassVar[dict[str, str]] = {
         "invalid": "Must be an HTTP method, a token such as GET or POST."
@@ -65,13 +67,14 @@ class Method(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         if len(text) > _MAX_METHOD_CHARS or not _TOKEN.match(text):
             raise self.make_error("invalid")
-        return text.upper()
+        return normalize_method(text)
 
 
 class ReplayResponseSchema(Schema):
     """The response to a step: its status, Set-Cookie values and a redirect's Location."""
 
     status = StrictInteger(
+        validate=validate.Range(min=100, max=599),
         metadata={"description": "The status (default 200); a 3xx with `location` redirects."},
     )
     set_cookie = _headers("The Set-Cookie values, in order, each without `Set-Cookie:`.")
@@ -110,7 +113,10 @@ class ReplayStepSchema(Schema):
     """One request of the flow and its response."""
 
     url = _url("The request's URL.", required=True)
-    method = Method(load_default="GET", metadata={"description": "Default GET; upper-cased."})
+    method = Method(
+        load_default="GET",
+        metadata={"description": "Default GET; get, post... are upper-cased as browsers do."},
+    )
     kind = fields.String(
         load_default="navigation",
         validate=Choice(KINDS),

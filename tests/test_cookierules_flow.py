@@ -503,10 +503,12 @@ def test_a_har_is_replayed_entry_by_entry_and_compared():
             f"{APP}/cb",
             method="POST",
             sent=[{"name": "Origin", "value": "https://idp.example"}],
+            at=T0 + timedelta(seconds=1),
         ),
         entry(
             f"{APP}/api",
             dest="empty",
+            at=T0 + timedelta(seconds=2),
             sent=[{"name": "Cookie", "value": "sid=1; k=2"}, {"name": "Referer", "value": APP}],
         ),
     )
@@ -587,3 +589,148 @@ def test_a_har_entry_names_its_initiator_from_its_headers(headers, initiator):
     [step], _ = har_steps(har(entry(f"{APP}/x", sent=headers)))
 
     assert step.initiator == initiator
+
+
+def broken(**changes):
+    item = entry(f"{APP}/x")
+    for path, value in changes.items():
+        where, key = path.split("__")
+        item[where][key] = value
+    return har(item)
+
+
+@pytest.mark.parametrize(
+    "log",
+    [
+        broken(request__headers="x"),
+        broken(request__headers=[{"value": "1"}]),
+        broken(request__headers=[{"name": "Cookie", "value": 1}]),
+        broken(response__status="200"),
+        broken(response__status=True),
+        har({**entry(f"{APP}/x"), "startedDateTime": "yesterday"}),
+        har({**entry(f"{APP}/x"), "startedDateTime": "2026-12-04T10:00:00"}),
+        har({**entry(f"{APP}/x"), "request": []}),
+    ],
+)
+def test_a_har_entry_out_of_shape_is_refused_with_its_place(log):
+    with pytest.raises(InvalidHar, match=r"har\.log\.entries\[0\]"):
+        har_steps(log)
+
+
+def test_a_cors_preflight_in_a_har_carries_no_cookie():
+    preflight = entry(
+        f"{APP}/api",
+        method="OPTIONS",
+        dest="empty",
+        sent=[
+            {"name": "Access-Control-Request-Method", "value": "PUT"},
+            {"name": "Origin", "value": APP},
+        ],
+    )
+    log = har(
+        entry(
+            f"{APP}/",
+            sent=[{"name": "Sec-Fetch-Site", "value": "none"}],
+            received=[{"name": "Set-Cookie", "value": "a=1; Path=/"}],
+        ),
+        preflight,
+    )
+
+    report = replay_har(log, now=T0)
+
+    assert report.steps[1].cookie_header is None
+    assert report.steps[1].matches
+
+
+def test_a_redirect_from_the_last_step_is_replayed_after_it():
+    report = replay([Step(f"{APP}/a", method="POST", response=Response(303, (), "/done"))], now=T0)
+
+    assert [(s.url, s.method, s.inserted) for s in report.steps] == [
+        (f"{APP}/a", "POST", False),
+        (f"{APP}/done", "GET", True),
+    ]
+
+
+def test_a_fetch_s_page_writes_document_cookie_for_itself():
+    report = replay(
+        [
+            Step(
+                "https://api.example/v1",
+                kind="subresource",
+                top_level_url=f"{APP}/page",
+                document_cookie=("seen=1; path=/",),
+            ),
+            Step(f"{APP}/other"),
+        ],
+        now=T0,
+    )
+
+    assert report.steps[0].jar[0].domain == "app.example"
+    assert report.steps[1].cookie_header == "seen=1"
+
+
+def test_a_path_given_equal_to_the_default_is_no_default_path_finding():
+    report = replay(
+        [
+            Step(f"{APP}/api/login", response=Response(200, ("sid=1; Path=/api",))),
+            Step(f"{APP}/home"),
+            Step(f"{APP}/else"),
+        ],
+        now=T0,
+    )
+
+    assert [f.code for f in report.findings] == ["set_never_sent"]
+
+
+def test_long_host_names_and_initiators_are_read_without_the_cache():
+    host = ".".join(["a" * 60] * 5) + ".example"
+    report = replay(
+        [
+            Step(f"https://{host}/", initiator="https://" + host, response=Response(200, ("a=1",))),
+            Step(f"https://{host}/"),
+        ],
+        now=T0,
+    )
+
+    assert report.steps[0].context == "same-site GET navigation"
+    assert report.steps[1].cookie_header == "a=1"
+
+
+def test_two_cookies_of_one_name_are_flagged_once():
+    steps = [
+        Step(f"{APP}/", response=Response(200, ("id=1; Path=/",))),
+        Step(f"{APP}/app/", response=Response(200, ("id=2; Path=/app",))),
+        Step(f"{APP}/app/x"),
+        Step(f"{APP}/app/y"),
+    ]
+
+    report = replay(steps, now=T0)
+
+    assert [f.code for f in report.findings] == ["cookie_name_shadowed"]
+
+
+def test_a_har_request_made_while_another_response_is_on_its_way_goes_without_its_cookies():
+    """Entries overlap: a page's fetch leaves before an iframe's response sets its cookie."""
+    frame = entry(
+        "https://widget.example/embed",
+        dest="iframe",
+        received=[{"name": "Set-Cookie", "value": "w=1; Path=/; Secure; SameSite=None"}],
+        at=T0,
+    )
+    frame["time"], frame["timings"] = 900, {"receive": 100}
+    early, late = (
+        entry(
+            "https://widget.example/api",
+            dest="empty",
+            sent=[{"name": "Origin", "value": APP}],
+            at=T0 + timedelta(milliseconds=offset),
+        )
+        for offset in (300, 900)
+    )
+    log = har(
+        entry(f"{APP}/", sent=[{"name": "Sec-Fetch-Site", "value": "none"}]), frame, early, late
+    )
+
+    report = replay_har(log, now=T0)
+
+    assert [s.cookie_header for s in report.steps] == [None, None, None, "w=1"]

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from cookierules.findings import REPLAY_CODES, rule_table
 from cookierules.flow import MAX_ANSWER_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,6 +99,10 @@ def step(**fields):
         ({"har": {"log": {"entries": [{"request": {"url": 1}}]}}}, "har", "har_invalid"),
         ({"har": []}, "har", "invalid_type"),
         ({**ONE, "then_url": APP}, "then_url", "unknown_field"),
+        (step(initiator="\ud800"), "steps[0].initiator", "value_not_unicode"),
+        ({"har": {"log": {"\ud800": 1}}}, "har.log", "value_not_unicode"),
+        (step(response={"status": 302, "location": "http://[::1"}), "location", "url_invalid"),
+        (step(response={"status": 99}), "steps[0].response.status", "invalid_type"),
     ],
 )
 def test_bad_input_is_a_400_problem_with_codes(client, body, field, code):
@@ -234,3 +241,57 @@ def test_the_benchmark_runs():
 
     assert set(figures) == {"replay_ms", "lint_ms", "ratio", "low", "high"}
     assert all(value > 0 for value in figures.values())
+
+
+@pytest.mark.parametrize(("given", "sent"), [("post", "POST"), ("Get", "GET"), ("patch", "patch")])
+def test_a_method_is_normalized_as_browsers_send_it(client, given, sent):
+    answer = client.post("/replay", json=step(method=given)).get_json()
+
+    assert answer["steps"][0]["method"] == sent
+
+
+def test_the_readme_replay_table_is_made_from_the_catalogue(client):
+    table = rule_table(REPLAY_CODES)
+
+    assert table in (ROOT / "README.md").read_text(encoding="utf-8"), "copy rule_table()"
+    page = client.get("/rules").get_data(as_text=True)
+    assert all(f'<tr id="{code}">' in page for code in REPLAY_CODES)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+FIELDS = st.sampled_from(
+    [
+        "url",
+        "method",
+        "kind",
+        "top_level_url",
+        "initiator",
+        "credentials",
+        "at",
+        "response",
+        "document_cookie",
+    ]
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    field=FIELDS,
+    value=JSON,
+    entry=st.dictionaries(
+        st.sampled_from(["request", "response", "pageref", "_resourceType"]), JSON
+    ),
+)
+def test_any_json_gets_an_answer_or_a_400_never_a_500(client, field, value, entry):
+    for body in (step(**{field: value}), {"har": {"log": {"entries": [entry]}}}):
+        response = client.post("/replay", json=body)
+
+        assert response.status_code in (200, 400), response.get_data(as_text=True)
