@@ -17,6 +17,7 @@ from api.settings import CookieSettings
 from cookierules.cookie import Cookie, expired
 from cookierules.encoding import encode_value
 from cookierules.findings import LINT_CODES, REPLAY_CODES, RULES, Finding, finding
+from cookierules.limits import check_room_for_one_more
 from cookierules.outcome import FetchMetadata, Judgement, judge_outcome
 from cookierules.prefixes import cookie_prefix, prefix_requirements
 from cookierules.signing import sign_value
@@ -72,6 +73,7 @@ class RequestFacts:
     now: datetime
     # Sec-Fetch-* headers; without them, only Origin says where the request comes from.
     fetch: FetchMetadata | None = None
+    carried_cookies: int = 0  # how many cookies the request carries
 
     @property
     def scheme(self) -> str:
@@ -140,6 +142,7 @@ def build_cookie(body: dict[str, Any], facts: RequestFacts, settings: CookieSett
     """
     fields, findings = load_partially(_COOKIE_REQUEST, body)
     findings += _hidden_name(fields.get("name"), settings)
+    findings += check_room_for_one_more(facts.carried_cookies)
     failed = {item.field for item in findings}
     if "secure" not in fields and "secure" not in failed:
         fields["secure"] = facts.is_https

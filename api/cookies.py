@@ -10,11 +10,12 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from flask import Request, Response, current_app, request
 from flask_restx import Namespace, Resource
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import RequestHeaderFieldsTooLarge
 from werkzeug.urls import iri_to_uri
 
 from api.arguments import json_object_body, single_valued
@@ -26,8 +27,10 @@ from api.cookie_requests import (
 from api.errors import json_bytes, problem
 from api.settings import cookie_settings
 from cookierules.cookie import parse_cookie_header
+from cookierules.limits import MAX_COOKIES, carried_cookies, too_many_sent
 from cookierules.outcome import FetchMetadata
 from cookierules.signing import read_wire_value
+from cookierules.sites import MAX_HOST_CHARS, MAX_ORIGIN_CHARS, urlsplit_uncached
 from schemas.compiled import compile_dumper
 from schemas.cookies import CookieSchema, DeletionSchema
 
@@ -88,21 +91,39 @@ def name_in_path(name: str) -> str:
     return quote(name, safe=_PATH_SAFE)
 
 
-@lru_cache(maxsize=128)
 def cookie_location(script_root: str, name: str) -> str:
     """Where to read a cookie back: its URL path, made a URI as Werkzeug makes a Location."""
     # Cached: a client sets the same few names again and again, and escaping is the costly part.
+    # A long name (up to 4 KiB) is escaped each time, so that no cache keeps one.
+    if len(script_root) + len(name) > MAX_HOST_CHARS:
+        return _cookie_location(script_root, name)
+    return _cached_cookie_location(script_root, name)
+
+
+def _cookie_location(script_root: str, name: str) -> str:
     return iri_to_uri(f"{script_root}/cookies/{name_in_path(name)}")
 
 
-@lru_cache(maxsize=64)
+_cached_cookie_location = lru_cache(maxsize=128)(_cookie_location)
+
+
 def host_name(host_header: str) -> str:
     """The host name of a Host header: lower-case, without port or IPv6 brackets; "" if bad."""
     # Cached: a server sees few distinct Host headers, and parsing one costs more than a lookup.
+    # A Host header longer than a host name and a port is parsed each time, never kept.
+    if len(host_header) > MAX_ORIGIN_CHARS:
+        return _host_name(host_header)
+    return _cached_host_name(host_header)
+
+
+def _host_name(host_header: str) -> str:
     try:
-        return urlsplit(f"//{host_header}").hostname or ""
+        return urlsplit_uncached(f"//{host_header}").hostname or ""
     except ValueError:
         return ""
+
+
+_cached_host_name = lru_cache(maxsize=64)(_host_name)
 
 
 _DUMP_COOKIE = compile_dumper(CookieSchema())
@@ -127,6 +148,7 @@ def request_facts(current: Request) -> RequestFacts:
             dest=environ.get("HTTP_SEC_FETCH_DEST"),
             storage_access=environ.get("HTTP_SEC_FETCH_STORAGE_ACCESS"),
         ),
+        carried_cookies=carried_cookies(environ.get("HTTP_COOKIE", "")),
     )
 
 
@@ -135,6 +157,11 @@ def received_cookies(only: str | None = None) -> list[dict[str, Any]]:
     ``only``, just the cookies of that name (the others are not decoded or verified)."""
     settings = cookie_settings(current_app)
     header = request.headers.get("Cookie", "")
+    if too_many_sent(header):
+        raise RequestHeaderFieldsTooLarge(
+            f"The Cookie header carries more than {MAX_COOKIES:,} cookies, the most a browser "
+            "keeps in all."
+        )
     # WSGI hands headers over as latin-1; browsers send UTF-8.
     with suppress(UnicodeEncodeError):
         header = header.encode("latin-1").decode("utf-8", "replace")
@@ -176,6 +203,7 @@ class CookieList(Resource):
                   cookies:
                     - {name: theme, value: dark, signature: none}
                     - {name: cart, value: 'items=3; total=9.90 €', signature: valid}
+          431: TooManyCookies
         """
         return json_response({"cookies": received_cookies()}, headers=_READ_HEADERS)
 
@@ -215,9 +243,6 @@ class CookieList(Resource):
                 host_prefix:
                   summary: A __Host- cookie (Secure, Path=/, no Domain)
                   value: {name: __Host-session, value: s3cr3t, secure: true, path: /}
-                signed:
-                  summary: A signed cookie (needs COOKIE_API_SECRET_KEY)
-                  value: {name: cart, value: 'items=3; total=9.90 €', signed: true}
         responses:
           201:
             description: The cookie was set.
@@ -292,6 +317,7 @@ class Cookie(Resource):
                 schema: ReceivedCookieSchema
                 example: {name: theme, value: dark, signature: none}
           404: CookieNotFound
+          431: TooManyCookies
         """
         found = received_cookies(only=name)
         if found:

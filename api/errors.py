@@ -10,7 +10,7 @@ import orjson
 from flask import Response, request
 from werkzeug.exceptions import BadHost, BadRequest, HTTPException
 
-from cookierules.findings import Finding, finding
+from cookierules.findings import Finding, collapse, finding
 from schemas.compiled import compile_dumper
 from schemas.findings import FindingSchema
 
@@ -22,11 +22,12 @@ class ValidationFailed(BadRequest):
     """A 400 that lists every broken rule, each with its code and field."""
 
     def __init__(self, findings: list[Finding]) -> None:
-        self.findings = findings
+        # Each rule told once: a body of 10,000 unknown keys gets a few findings, not 10,000.
+        self.findings = collapse(findings)
         super().__init__(
             " ".join(
                 item.message if item.field == "_body" else f"{item.field}: {item.message}"
-                for item in findings
+                for item in self.findings
             )
         )
 

@@ -165,6 +165,14 @@ def build_openapi(api: Api) -> dict[str, Any]:
         ),
     )
     spec.components.response(
+        "TooManyCookies",
+        _problem_response(
+            HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "The Cookie header carries more than 3,000 cookies, more than a browser keeps in all.",
+            "The Cookie header carries more than 3,000 cookies, the most a browser keeps in all.",
+        ),
+    )
+    spec.components.response(
         "UnsupportedMediaType",
         _problem_response(
             HTTPStatus.UNSUPPORTED_MEDIA_TYPE,

@@ -17,7 +17,6 @@ from marshmallow import ValidationError
 from api.arguments import _as_finding, json_object_body
 from api.cookies import json_response
 from api.errors import ValidationFailed
-from cookierules.encoding import check_encodable
 from cookierules.findings import Finding, finding
 from cookierules.flow import FlowError, replay
 from cookierules.har import InvalidHar, replay_har
@@ -72,25 +71,6 @@ def _findings(messages: Any, path: list[str | int]) -> list[Finding]:
                 found.append(_as_finding(_field(path), message))
         return found
     return [_as_finding(_field(path), messages)]
-
-
-def _first_unencodable(body: dict[str, Any]) -> list[Finding]:
-    """A string of the body (a HAR's too) that is no Unicode text: a lone surrogate, which JSON
-    can carry as an escape and nothing downstream can encode. Walked without recursion, as deep
-    as the JSON decoder allowed."""
-    pending: list[tuple[Any, list[str | int]]] = [(body, [])]
-    while pending:
-        value, path = pending.pop()
-        if isinstance(value, str):
-            found = check_encodable(value)
-            if found:
-                return [replace(item, field=_field(path) or "_body") for item in found]
-        elif isinstance(value, dict):
-            for key, inner in value.items():
-                pending += [(key, path), (inner, [*path, key])]
-        elif isinstance(value, list):
-            pending += [(inner, [*path, number]) for number, inner in enumerate(value)]
-    return []
 
 
 @ns.route("")
@@ -195,9 +175,6 @@ class Replay(Resource):
         current = request._get_current_object()
         current.max_content_length = body_limit(current_app)
         body = json_object_body(current)
-        unencodable = _first_unencodable(body)
-        if unencodable:
-            raise ValidationFailed(unencodable)
         try:
             fields = _REQUEST.load(body)
         except ValidationError as error:

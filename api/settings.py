@@ -6,6 +6,7 @@ import fnmatch
 import json
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 from flask import Flask
 from itsdangerous import Signer
@@ -37,8 +38,16 @@ class CookieSettings:
     hidden: re.Pattern[str] | None
 
     def is_hidden(self, name: str) -> bool:
-        """Whether the API must never read, set or delete a cookie of this name."""
-        return self.hidden is not None and self.hidden.fullmatch(loose_name(name)) is not None
+        """Whether the API must never read, set or delete a cookie of this name, as it is or
+        as back ends that URL-decode cookie names read it ("sess%69on" is "session" to PHP
+        before 7.4.31, ASP.NET Core 5 and Rack 1.x)."""
+        if self.hidden is None:
+            return False
+        if self.hidden.fullmatch(loose_name(name)) is not None:
+            return True
+        if "%" not in name and "+" not in name:
+            return False
+        return self.hidden.fullmatch(loose_name(unquote_plus(name))) is not None
 
 
 def string_list(app: Flask, key: str) -> list[str]:

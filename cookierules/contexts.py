@@ -59,10 +59,9 @@ _CACHED_NAME_CHARS = 256
 
 
 def host_site(scheme: str, host: str) -> Site:
-    """The schemeful site of a host (RFC 6265bis §5.2), cached for short names."""
-    if len(host) <= _CACHED_NAME_CHARS:
-        return _cached_host_site(scheme, host)
-    return site_of(scheme, host)
+    """The schemeful site of a URL's host (RFC 6265bis §5.2): at most 253 characters, which
+    ``lint.Location`` holds it to, so the cache keeps no long name."""
+    return _cached_host_site(scheme, host)
 
 
 def initiator_site(origin: str) -> Site | None:

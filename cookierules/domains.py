@@ -7,12 +7,35 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import cache
+from collections.abc import Callable
+from functools import cache, lru_cache, wraps
+from typing import TypeVar
 
 import idna
 from publicsuffixlist import PublicSuffixList
 
 from cookierules.findings import Finding, finding
+
+_Fact = TypeVar("_Fact")
+# The longest host name DNS allows (RFC 1035 §2.3.4); a longer text is no host to remember.
+MAX_HOST_CHARS = 253
+
+
+def host_fact(read: Callable[[str], _Fact]) -> Callable[[str], _Fact]:
+    """``read`` remembered for the last 1,024 host names it was asked about.
+
+    POST /lint asks the same few questions of the same host and Domain for every header and
+    every cookie it sends; each answer (an IDNA encoding, a parse as an IP address, a walk of
+    the public suffix list) costs microseconds. A text longer than a host name is read anew,
+    so that no long input is kept; an exception is not remembered.
+    """
+    remembered = lru_cache(maxsize=1024)(read)
+
+    @wraps(read)
+    def fact(host: str) -> _Fact:
+        return remembered(host) if len(host) <= MAX_HOST_CHARS else read(host)
+
+    return fact
 
 
 class InvalidDomain(ValueError):
@@ -34,6 +57,7 @@ def public_suffix_list() -> PublicSuffixList:
     return PublicSuffixList(accept_unknown=True)
 
 
+@host_fact
 def registrable_domain(host: str) -> str | None:
     """The host's registrable domain (its public suffix and one label more), if it has one.
 
@@ -50,6 +74,7 @@ def registrable_domain(host: str) -> str | None:
     return public_suffix_list().privatesuffix(host)
 
 
+@host_fact
 def is_ip_address(host: str) -> bool:
     """Whether ``host`` is an IPv4 or IPv6 address rather than a name."""
     try:
@@ -120,6 +145,7 @@ def _ipv4(host: str) -> str:
     return str(ipaddress.IPv4Address(address))
 
 
+@host_fact
 def normalize_domain(domain: str) -> str:
     """The Domain attribute browsers would store: no leading dot, canonical as a URL host.
 

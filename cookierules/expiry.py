@@ -20,6 +20,16 @@ REFUSED = "rejected"
 # RFC 6265bis §5.6.2: a Max-Age of zero or less expires the cookie at "the earliest
 # representable date and time".
 EARLIEST = datetime.min.replace(tzinfo=UTC)
+# The latest moment a datetime can hold: an expiry past it is clamped there, never an error.
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def _later(now: datetime, lifetime: timedelta) -> datetime:
+    """``now + lifetime``, or ``LATEST`` where the sum is past the last representable moment."""
+    try:
+        return now + lifetime
+    except OverflowError:
+        return LATEST
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +42,7 @@ class Expiry:
 
 def capped_expiry(expires: datetime, now: datetime) -> Expiry:
     """RFC 6265bis §5.6.1: an Expires later than 400 days from now is cut to that."""
-    limit = now + MAX_LIFETIME
+    limit = _later(now, MAX_LIFETIME)
     return Expiry(limit, True) if expires > limit else Expiry(expires, False)
 
 
@@ -43,7 +53,7 @@ def expiry_of(cookie: Cookie, now: datetime) -> Expiry:
         if cookie.max_age <= 0:
             return Expiry(EARLIEST, False)
         capped = cookie.max_age > MAX_AGE_LIMIT
-        return Expiry(now + timedelta(seconds=min(cookie.max_age, MAX_AGE_LIMIT)), capped)
+        return Expiry(_later(now, timedelta(seconds=min(cookie.max_age, MAX_AGE_LIMIT))), capped)
     if cookie.expires is not None:
         return capped_expiry(cookie.expires, now)
     return Expiry(None, False)

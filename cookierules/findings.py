@@ -7,7 +7,7 @@ finding made by code never drifts from them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -45,6 +45,7 @@ class Finding:
     fix: str | None = None  # what to change, in the words of the input (a header's, so far)
     # The values of the message's template in WORDS; None for a message written out.
     params: tuple[tuple[str, object], ...] | None = field(default=None, compare=False)
+    count: int = 1  # how many findings this one stands for (see ``collapse``)
 
 
 DROPPED = "the cookie is dropped"
@@ -587,14 +588,6 @@ RULES: dict[str, Rule] = _rules(
         "no cookie is sent and Set-Cookie is ignored",
     ),
     Rule(
-        "not_sent_partition",
-        "warning",
-        "CHIPS (draft-cutler-httpbis-partitioned-cookies) §2.2",
-        None,
-        "a partitioned cookie goes only with requests under the top-level site it was set under",
-        "the cookie is not sent",
-    ),
-    Rule(
         "lax_allow_unsafe",
         "warning",
         "RFC 6265bis §5.8.3",
@@ -650,6 +643,16 @@ RULES: dict[str, Rule] = _rules(
         "a redirect's next step is its Location",
         "the hop is added with an empty response",
     ),
+    Rule(
+        "not_sent_partition",
+        "warning",
+        "CHIPS (draft-cutler-httpbis-partitioned-cookies), abstract",
+        None,
+        "a Partitioned cookie goes only where the top-level site is the one it was set under",
+        "the cookie is not sent",
+        browsers="Chromium keys the partition by the schemeful site: http://localhost and "
+        "https://localhost are two partitions (net/cookies/cookie_partition_key.h).",
+    ),
     # The API's own request rules: no browser states them.
     Rule("invalid_body", "rejected", None, None, "the body is one JSON object", REFUSED),
     Rule("invalid_type", "rejected", None, None, "each field has its JSON type", REFUSED),
@@ -662,7 +665,7 @@ RULES: dict[str, Rule] = _rules(
         "rejected",
         None,
         None,
-        "the value is well-formed Unicode (no lone surrogates)",
+        "every string is well-formed Unicode (no lone surrogates)",
         REFUSED,
     ),
     Rule(
@@ -682,6 +685,30 @@ RULES: dict[str, Rule] = _rules(
         REFUSED,
     ),
     Rule(
+        "url_too_long",
+        "rejected",
+        None,
+        None,
+        "a URL is at most 8 KiB, its host at most 253 characters and its path at most 1 KiB",
+        REFUSED,
+    ),
+    Rule(
+        "now_out_of_range",
+        "rejected",
+        None,
+        None,
+        "`now` lies in the years 1970 to 9000",
+        REFUSED,
+    ),
+    Rule(
+        "too_many_cookies",
+        "rejected",
+        "RFC 6265bis §6.1",
+        None,
+        "the request carries fewer than 180 cookies (Chromium's kDomainMaxCookies)",
+        "one more makes browsers evict other cookies of the site",
+    ),
+    Rule(
         "header_count",
         "rejected",
         None,
@@ -695,6 +722,22 @@ RULES: dict[str, Rule] = _rules(
         None,
         None,
         "each `set_cookie` header is at most 256 KiB, what Chromium reads of a response",
+        REFUSED,
+    ),
+    Rule(
+        "headers_too_long",
+        "rejected",
+        None,
+        None,
+        "the `set_cookie` headers together are at most 256 KiB, what Chromium reads of a response",
+        REFUSED,
+    ),
+    Rule(
+        "too_many_attributes",
+        "rejected",
+        None,
+        None,
+        "each `set_cookie` header holds at most 100 attributes",
         REFUSED,
     ),
     Rule(
@@ -877,6 +920,7 @@ LINT_CODES: tuple[str, ...] = (
     "not_sent_samesite_strict",
     "not_sent_samesite_lax",
     "not_sent_samesite_unspecified",
+    "not_sent_partition",
     "set_cookie_comma_joined",
     "set_cookie_newline_joined",
     "set_cookie_prefix_pasted",
@@ -885,7 +929,6 @@ LINT_CODES: tuple[str, ...] = (
 REPLAY_CODES: tuple[str, ...] = (
     "third_party_blocked",
     "credentials_omitted",
-    "not_sent_partition",
     "lax_allow_unsafe",
     "cookie_name_shadowed",
     "set_never_sent",
@@ -949,3 +992,61 @@ def in_header_words(item: Finding) -> Finding:
         return replace(item, message=f"{message}.")
     fix = words.fix.format(**values)
     return replace(item, message=f"{message}. {fix[0].upper()}{fix[1:]}.", fix=fix)
+
+
+# Past this many findings, those of one code are told once, whatever their fields.
+MAX_FINDINGS = 20
+
+
+def collapse(findings: list[Finding]) -> list[Finding]:
+    """The findings with each repeated rule told once, at its first place, with its ``count``.
+
+    Findings of the same code and field are always one; when that still leaves more than
+    ``MAX_FINDINGS``, those of the same code are one, with the first one's field and message,
+    but for the first ``MAX_FINDINGS`` that carry a ``fix``.
+    A header of 4,000 unknown attributes, or a body of 10,000 unknown keys, gets a few findings
+    back, not thousands.
+    """
+    collapsed = _group(findings, lambda item: (item.code, item.field))
+    if len(collapsed) > MAX_FINDINGS:
+        # The first findings that say what to fix (a did-you-mean) stay apart: each names its
+        # own change.
+        kept = set([id(item) for item in collapsed if item.fix is not None][:MAX_FINDINGS])
+        collapsed = _group(
+            collapsed, lambda item: (item.code, item.field) if id(item) in kept else item.code
+        )
+    return collapsed
+
+
+def _group(findings: list[Finding], key: Callable[[Finding], Hashable]) -> list[Finding]:
+    firsts: dict[Hashable, Finding] = {}
+    counts: dict[Hashable, int] = {}
+    for item in findings:
+        group = key(item)
+        if group in firsts:
+            counts[group] += item.count
+        else:
+            firsts[group] = item
+            counts[group] = item.count
+    if len(firsts) == len(findings):
+        return findings
+    return [
+        item if counts[group] == item.count else replace(item, count=counts[group])
+        for group, item in firsts.items()
+    ]
+
+
+# The most of an input a message quotes: enough to recognise it, never the whole of a long one.
+QUOTED_CHARS = 100
+
+
+def quoted(text: str) -> str:
+    """``text`` as a message quotes it: its repr, cut to ``QUOTED_CHARS`` characters."""
+    if len(text) <= QUOTED_CHARS:
+        return repr(text)
+    return f"{text[:QUOTED_CHARS]!r}… ({len(text):,} characters)"
+
+
+def shortened(text: str, limit: int = QUOTED_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, with "…" where it was cut."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"

@@ -344,6 +344,7 @@ class _Flow:
             secure=location.secure,
             cross_site=False,
             now=at,
+            partition_key=context.partition_key,
         )
         sent: list[StoredCookie] = []
         not_sent: list[NotSentCookie] = []
@@ -379,17 +380,6 @@ class _Flow:
         index: int,
     ) -> list[Finding]:
         problems = []
-        if cookie.partition_key is not None and cookie.partition_key != context.partition_key:
-            # CHIPS §2.2: a partitioned cookie is read only under the top-level site it was
-            # set under.
-            problems.append(
-                finding(
-                    "not_sent_partition",
-                    "partitioned",
-                    f'"{cookie.name}" is partitioned under {cookie.partition_key}; this request '
-                    f"is under {context.partition_key}, so it is not sent.",
-                )
-            )
         samesite = _samesite_problem(cookie, context, at)
         if samesite == "allowed_unsafe" and cookie.key not in self.allowed_unsafe:
             self.allowed_unsafe.add(cookie.key)

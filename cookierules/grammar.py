@@ -74,7 +74,9 @@ def check_value_length(value: str) -> list[Finding]:
 
 def check_name_value_size(name: str, wire_value: str) -> list[Finding]:
     """RFC 6265bis §5.6: name plus the value as sent must fit in 4096 bytes."""
-    size = len(name.encode()) + len(wire_value.encode())
+    size = len(name) + len(wire_value)
+    if not (name.isascii() and wire_value.isascii()):  # one byte a character otherwise
+        size = len(name.encode()) + len(wire_value.encode())
     if size <= MAX_COOKIE_BYTES:
         return []
     return [
@@ -90,6 +92,9 @@ def check_name_value_size(name: str, wire_value: str) -> list[Finding]:
 
 def check_attribute_length(field: str, value: str) -> list[Finding]:
     """RFC 6265bis §5.6: browsers ignore an attribute value over 1024 bytes."""
+    # Short enough to need no count: UTF-8 takes at most 4 bytes a character.
+    if len(value) <= MAX_ATTRIBUTE_BYTES // 4:
+        return []
     if len(value.encode("utf-8", "surrogatepass")) <= MAX_ATTRIBUTE_BYTES:
         return []
     return [

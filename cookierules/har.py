@@ -27,6 +27,7 @@ _KINDS = {"document": "navigation", "iframe": "iframe", "frame": "iframe"}
 # Chrome DevTools writes the set-cookie lines of one response as one value joined with "\n".
 _DEVTOOLS_JOIN = "\n"
 _MAX_ENTRY_MS = 24 * 3600 * 1000  # a day: longer is no recording
+_PHASES_BEFORE_BODY = ("blocked", "dns", "connect", "send", "wait")
 
 
 class InvalidHar(ValueError):
@@ -75,17 +76,18 @@ def _initiator(url: str, request: dict[str, list[str]]) -> str | None:
 
 
 def _answered_at(entry: dict[str, Any], at: datetime | None) -> datetime | None:
-    """When the response's headers came in: the start, plus the entry's time but for the
-    body's download (HAR 1.2 ``time`` and ``timings.receive``, in ms; -1 for unknown)."""
-    total = entry.get("time")
-    if at is None or isinstance(total, bool) or not isinstance(total, int | float):
-        return None
+    """When the response's headers came in: the start plus the phases before the body
+    (HAR 1.2 ``timings``, in ms, -1 for none; ``connect`` includes ``ssl``, which ``time``
+    counts again in Playwright's HAR)."""
     timings = entry.get("timings")
-    receive = timings.get("receive", 0) if isinstance(timings, dict) else 0
-    if isinstance(receive, bool) or not isinstance(receive, int | float) or receive < 0:
-        receive = 0
-    spent = total - receive
-    if not 0 <= spent <= _MAX_ENTRY_MS:
+    if at is None or not isinstance(timings, dict):
+        return None
+    spent = 0.0
+    for phase in _PHASES_BEFORE_BODY:
+        value = timings.get(phase, 0)
+        if not isinstance(value, bool) and isinstance(value, int | float) and value > 0:
+            spent += value
+    if spent > _MAX_ENTRY_MS:
         return None
     return at + timedelta(milliseconds=spent)
 

@@ -7,7 +7,8 @@ storage rules (``cookierules.storage``); the jar adds what depends on the cookie
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from cookierules.domains import domain_matches
@@ -36,7 +37,7 @@ class StoredCookie:
     created: datetime | None = None  # the creation time, which Chromium's Lax-allowing-unsafe reads
 
     @property
-    def key(self) -> tuple[str, str, bool, str, bool, str | None]:
+    def key(self) -> Key:
         """What makes two cookies the same one (§5.7; CHIPS adds the partition)."""
         return (
             self.name,
@@ -48,12 +49,40 @@ class StoredCookie:
         )
 
 
-@dataclass
+Key = tuple[str, str, bool, str, bool, str | None]
+
+
 class CookieJar:
     """The cookies of one browser profile, in the order they were created (a cookie that
-    replaces another with the same value takes its place)."""
+    replaces another with the same value takes its place).
 
-    cookies: list[StoredCookie] = field(default_factory=list)
+    Indexed by what makes two cookies the same one, and by name, so that storing a cookie looks
+    at the cookies it may replace or be shadowed by, not at the whole jar: the dictionaries keep
+    their keys in creation order, and an assignment to a key already there keeps its place.
+    """
+
+    def __init__(self, cookies: Iterable[StoredCookie] = ()) -> None:
+        self._cookies: dict[Key, StoredCookie] = {}
+        self._by_name: dict[str, dict[Key, StoredCookie]] = {}
+        for cookie in cookies:
+            self._put(cookie.key, cookie)
+
+    @property
+    def cookies(self) -> list[StoredCookie]:
+        """The cookies, in creation order."""
+        return list(self._cookies.values())
+
+    def _put(self, key: Key, cookie: StoredCookie) -> None:
+        """Add ``cookie`` at the end, or in the place of the one with its key."""
+        self._cookies[key] = cookie
+        self._by_name.setdefault(cookie.name, {})[key] = cookie
+
+    def _remove(self, key: Key, name: str) -> None:
+        del self._cookies[key]
+        named = self._by_name[name]
+        del named[key]
+        if not named:
+            del self._by_name[name]
 
     def store(
         self, cookie: StoredCookie, *, from_script: bool, secure_scheme: bool, now: datetime
@@ -78,14 +107,8 @@ class CookieJar:
                         "name from an insecure URL, so it cannot be overwritten from here.",
                     )
                 ]
-        index = None
-        name = cookie.name
-        for place, stored in enumerate(self.cookies):
-            # The name first: most cookies of a jar differ by it, and it is cheap to compare.
-            if stored.name == name and stored.key == cookie.key:
-                index = place
-                break
-        old = None if index is None else self.cookies[index]
+        key = cookie.key
+        old = self._cookies.get(key)
         if old is not None and from_script and old.httponly:
             # RFC 6265bis §5.7: a non-HTTP API (document.cookie) cannot replace an HttpOnly cookie.
             return [
@@ -98,7 +121,6 @@ class CookieJar:
             ]
         findings = []
         if old is not None:
-            del self.cookies[index]
             findings.append(
                 finding(
                     "replaces_cookie",
@@ -110,23 +132,24 @@ class CookieJar:
         if cookie.expiry is not None and cookie.expiry <= now:
             # RFC 6265bis §5.7: an expired cookie is removed at once, with the one it replaced:
             # how a server deletes a cookie.
+            if old is not None:
+                self._remove(key, old.name)
             return findings
-        if old is not None and old.value == cookie.value:
+        if old is not None and old.value != cookie.value:
             # Chromium keeps the creation time, which orders the Cookie header, only for an
             # unchanged value (MaybeDeleteEquivalentCookieAndUpdateStatus in
-            # net/cookies/cookie_monster.h); RFC 6265bis §5.7 keeps it always.
-            if old.created is not None:
-                cookie = replace(cookie, created=old.created)
-            self.cookies.insert(index, cookie)
-        else:
-            self.cookies.append(cookie)
+            # net/cookies/cookie_monster.h); RFC 6265bis §5.7 keeps it always. Any other
+            # replacement comes last, as a new cookie.
+            self._remove(key, old.name)
+        elif old is not None and old.created is not None:
+            cookie = replace(cookie, created=old.created)
+        self._put(key, cookie)
         return findings
 
     def _secure_cookie_shadowed_by(self, cookie: StoredCookie) -> StoredCookie | None:
-        for stored in self.cookies:
+        for stored in self._by_name.get(cookie.name, {}).values():
             if (
                 stored.secure
-                and stored.name == cookie.name
                 and (
                     domain_matches(stored.domain, cookie.domain)
                     or domain_matches(cookie.domain, stored.domain)
@@ -138,4 +161,6 @@ class CookieJar:
 
     def remove_expired(self, now: datetime) -> None:
         """RFC 6265bis §5.7 and §5.8.3: expired cookies leave the jar."""
-        self.cookies = [c for c in self.cookies if c.expiry is None or c.expiry > now]
+        for key, cookie in list(self._cookies.items()):
+            if cookie.expiry is not None and cookie.expiry <= now:
+                self._remove(key, cookie.name)

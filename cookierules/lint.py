@@ -11,19 +11,33 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from cookierules.cookie import Cookie
 from cookierules.domains import InvalidHost, canonical_host, check_domain_site, is_ip_address
 from cookierules.expiry import expiry_of
-from cookierules.findings import Finding, finding, in_header_words
+from cookierules.findings import (
+    QUOTED_CHARS,
+    Finding,
+    collapse,
+    finding,
+    in_header_words,
+    quoted,
+    shortened,
+)
 from cookierules.jar import CookieJar, StoredCookie
 from cookierules.joined import check_joined
 from cookierules.parse import parse_set_cookie
 from cookierules.paths import canonical_path, cookie_path
 from cookierules.prefixes import check_nameless_prefix
 from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
-from cookierules.sites import is_secure_origin, site_of
+from cookierules.sites import (
+    MAX_HOST_CHARS,
+    MAX_ORIGIN_CHARS,
+    is_secure_origin,
+    site_of,
+    urlsplit_uncached,
+)
 from cookierules.storage import SetContext, check_storage, context_warnings, stored_cookie
 
 Outcome = Literal["stored", "rejected"]
@@ -48,13 +62,30 @@ _SAID_BY_EXPIRY = frozenset({"max_age_zero", "already_expired", "lifetime_over_4
 class InvalidUrl(ValueError):
     """A URL that is not an absolute http: or https: URL with a host."""
 
+    code = "url_invalid"
+
+
+class UrlTooLong(InvalidUrl):
+    """A URL, host or path longer than any a browser or server works with."""
+
+    code = "url_too_long"
+
+
+# Servers refuse a longer request line (nginx's large_client_header_buffers, Apache's
+# LimitRequestLine: 8 KiB), so no response that sets a cookie comes from a longer URL.
+MAX_URL_BYTES = 8 * 1024
+# The path becomes a cookie's default path (RFC 6265bis §5.1.4), and every cookie in the report
+# repeats it: held to the size of a Path attribute (§5.6: 1024 bytes), so the report stays small.
+MAX_PATH_BYTES = 1024
+
 
 def check_url(url: str) -> list[Finding]:
-    """A URL cookies can be set from or sent to: absolute, http: or https:, with a host."""
+    """A URL cookies can be set from or sent to: absolute, http: or https:, with a host, and
+    no longer than ``MAX_URL_BYTES`` (its host and path held to their own limits)."""
     try:
         Location.of(url)
     except InvalidUrl as error:
-        return [finding("url_invalid", "url", str(error))]
+        return [finding(error.code, "url", str(error))]
     return []
 
 
@@ -87,28 +118,48 @@ class Location:
 
 
 def _location(url: str) -> Location:
+    _check_size("A URL", url, MAX_URL_BYTES)
     try:
-        parts = _urlsplit(url)
+        parts = urlsplit_uncached(url)
         host = parts.hostname
     except ValueError as error:
-        raise InvalidUrl(f"{url!r} is not a URL: {error}.") from None
+        raise InvalidUrl(f"{quoted(url)} is not a URL: {error}.") from None
     if parts.scheme not in ("http", "https") or not host:
-        raise InvalidUrl(f"{url!r} is not an absolute http: or https: URL.")
+        raise InvalidUrl(f"{quoted(url)} is not an absolute http: or https: URL.")
+    if len(host) > MAX_HOST_CHARS * 3:
+        # Longer than any host name even with every character percent-encoded: not decoded.
+        raise _host_too_long(host)
     if not is_ip_address(host):
         # RFC 6265bis §5.1.2: the canonicalized host name, as the URL parser writes it
         # (percent-decoded, IDNA A-labels, an IPv4 address such as 127.1 as 127.0.0.1).
         try:
             host = canonical_host(unquote(host))
         except InvalidHost as error:
-            raise InvalidUrl(f"{url!r} has no valid host name: {error}.") from None
-    return Location(parts.scheme, host, canonical_path(parts.path))
+            raise InvalidUrl(f"{quoted(url)} has no valid host name: {error}.") from None
+    if len(host) > MAX_HOST_CHARS:
+        raise _host_too_long(host)
+    path = canonical_path(parts.path)
+    _check_size("The path of a URL", path, MAX_PATH_BYTES)
+    return Location(parts.scheme, host, path)
 
 
-_CACHED_URL_CHARS = 2048
+def _host_too_long(host: str) -> UrlTooLong:
+    return UrlTooLong(
+        f"The host of {len(host):,} characters is over the {MAX_HOST_CHARS}-character "
+        "limit of a domain name."
+    )
+
+
+def _check_size(what: str, text: str, limit: int) -> None:
+    """``UrlTooLong`` when ``text`` takes more than ``limit`` bytes in UTF-8."""
+    # A character takes at most 4 bytes: the count of bytes is needed only near the limit.
+    if len(text) * 4 > limit and (size := len(text.encode("utf-8", "surrogatepass"))) > limit:
+        raise UrlTooLong(f"{what} of {size:,} bytes is over the {limit:,}-byte limit.")
+
+
+# No key longer than an origin: a URL with a long path or query is parsed each time.
+_CACHED_URL_CHARS = MAX_ORIGIN_CHARS
 _cached_location = lru_cache(maxsize=256)(_location)
-# urlsplit without the standard library's own cache, which keeps URLs of any length: a POST
-# /lint body may hold a URL of megabytes.
-_urlsplit = getattr(urlsplit, "__wrapped__", urlsplit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +216,9 @@ def lint_set_cookies(
         initiator=site_for_cookies,
     )
     jar = CookieJar()
-    scheme, site = top_site or response.site
-    results = receive_response(set_cookie, response, context, jar, f"{scheme}://{site}")
+    results = receive_response(
+        set_cookie, response, context, jar, _partition_key(top_site or response.site)
+    )
     jar.remove_expired(now)
     cookies = in_send_order(jar.cookies)
     if later is None:
@@ -177,6 +229,8 @@ def lint_set_cookies(
         secure=later.secure,
         cross_site=top_site is not None and top_site != later.site,
         now=now,
+        # Without site_for_cookies, each URL is a top-level page: the partition is its site.
+        partition_key=_partition_key(top_site or later.site),
     )
     sent, not_sent = [], []
     for cookie in cookies:
@@ -184,7 +238,7 @@ def lint_set_cookies(
         if problem is None:
             sent.append(cookie)
         else:
-            not_sent.append(NotSent(cookie, problem))
+            not_sent.append(NotSent(cookie, _shortened(problem)))
     return LintReport(results, cookies, cookie_header(sent), not_sent)
 
 
@@ -200,10 +254,13 @@ def receive_response(
     ``partition_key``."""
     if not context.from_script and any("\0" in header for header in set_cookie):
         return [_refused(header) for header in set_cookie]
-    return [
-        _in_header_words(_receive(header, response, context, jar, partition_key))
-        for header in set_cookie
-    ]
+    return [_receive(header, response, context, jar, partition_key) for header in set_cookie]
+
+
+def _partition_key(site: tuple[str, str]) -> str:
+    """The key of a top-level site's partition, as DevTools writes it: the schemeful site."""
+    scheme, host = site
+    return f"{scheme}://{host}"
 
 
 def _receive(
@@ -215,20 +272,26 @@ def _receive(
     if "=" in header and ("," in header or ":" in header or "\n" in header or "\r" in header):
         problems += check_joined(header)
     if parsed.cookie is None:
-        return HeaderResult(header, "rejected", None, problems)
+        return HeaderResult(header, "rejected", None, _reported(problems))
     cookie = parsed.cookie
     # The expiry findings of the storage rules are left out (_SAID_BY_EXPIRY): those made below
     # read the attribute that counts, Max-Age over Expires (§5.7).
-    problems += _in_context(check_storage(cookie, context) + context_warnings(cookie, context))
-    if cookie.domain is not None and any(item.code in _REFUSED_DOMAIN for item in problems):
+    problems += _in_context(
+        check_storage(cookie, context, parsed.domain_attribute) + context_warnings(cookie, context)
+    )
+    if (
+        cookie.domain is not None
+        and problems
+        and any(item.code in _REFUSED_DOMAIN for item in problems)
+    ):
         problems += check_domain_site(cookie.domain, context.host)
     problems += check_nameless_prefix(cookie)
     expiry = expiry_of(cookie, context.now)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)
-    if any(
+    if problems and any(
         problem.severity == "rejected" for problem in problems if problem.code != "already_expired"
     ):
-        return HeaderResult(header, "rejected", None, problems)
+        return HeaderResult(header, "rejected", None, _reported(problems))
     # The attributes browsers ignore here are left out (a Domain that makes it host-only).
     kept = stored_cookie(cookie, problems)
     stored = StoredCookie(
@@ -250,11 +313,39 @@ def _receive(
         stored, from_script=context.from_script, secure_scheme=response.secure, now=context.now
     )
     problems += refused
-    if any(item.severity == "rejected" for item in refused) or (
+    if (refused and any(item.severity == "rejected" for item in refused)) or (
         expiry.at is not None and expiry.at <= context.now
     ):
-        return HeaderResult(header, "rejected", None, problems)
-    return HeaderResult(header, "stored", stored, problems)
+        return HeaderResult(header, "rejected", None, _reported(problems))
+    return HeaderResult(header, "stored", stored, _reported(problems))
+
+
+# The longest message the report gives: a rule's words and a name or two, not a 4 KiB name quoted
+# for each of 50 cookies.
+MAX_MESSAGE_CHARS = 300
+
+
+def _reported(problems: list[Finding]) -> list[Finding]:
+    """A header's problems as the report gives them: each rule once, in the header's words (the
+    rules shared with POST /cookies say what to change in it), each message short."""
+    return [_shortened(in_header_words(item)) for item in collapse(problems)]
+
+
+def _shortened(item: Finding) -> Finding:
+    """``item`` with a field, a message and a fix that quote at most a little of the input."""
+    fix = item.fix or ""
+    if (
+        len(item.field) <= QUOTED_CHARS
+        and len(item.message) <= MAX_MESSAGE_CHARS
+        and len(fix) <= MAX_MESSAGE_CHARS
+    ):
+        return item
+    return replace(
+        item,
+        field=shortened(item.field, QUOTED_CHARS),
+        message=shortened(item.message, MAX_MESSAGE_CHARS),
+        fix=shortened(item.fix, MAX_MESSAGE_CHARS) if item.fix is not None else None,
+    )
 
 
 def _refused(header: str) -> HeaderResult:
@@ -267,11 +358,6 @@ def _refused(header: str) -> HeaderResult:
         "(net::ERR_INVALID_HTTP_RESPONSE), so it stores none of its cookies.",
     )
     return HeaderResult(header, "rejected", None, [problem])
-
-
-def _in_header_words(result: HeaderResult) -> HeaderResult:
-    """The findings of the rules shared with POST /cookies, said about the header."""
-    return replace(result, problems=[in_header_words(item) for item in result.problems])
 
 
 def _in_context(findings: list[Finding]) -> list[Finding]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from cookierules.cookie import WHITESPACE, Cookie, split_pair
 from cookierules.dates import parse_cookie_date, parse_max_age
@@ -54,6 +55,7 @@ class ParsedSetCookie:
     cookie: Cookie | None
     findings: list[Finding] = field(default_factory=list)
     priority: str = DEFAULT_PRIORITY
+    domain_attribute: str | None = None  # the Domain attribute that counts, as written
 
 
 def _inner_tab(name: str, value: str, attributes: str) -> str | None:
@@ -62,6 +64,8 @@ def _inner_tab(name: str, value: str, attributes: str) -> str | None:
         return "name"
     if "\t" in value:
         return "value"
+    if "\t" not in attributes:
+        return None
     for cookie_av in attributes.split(";"):
         attribute, _, attribute_value = cookie_av.partition("=")
         if "\t" in attribute.strip(WHITESPACE) or "\t" in attribute_value.strip(WHITESPACE):
@@ -146,6 +150,34 @@ def parse_set_cookie(header: str, *, from_script: bool = False) -> ParsedSetCook
             )
         )
 
+    attribute_findings, fields, priority, domain_attribute = _read_attributes(attributes)
+    findings.extend(attribute_findings)
+    if fields is None:  # a Domain that is no host name
+        # Chromium checks the size first (IsValidCookieNameValuePair, parsed_cookie.cc) and
+        # names it: every reason is listed, not only the first.
+        findings += check_name_value_size(name, value)
+        return ParsedSetCookie(None, findings)
+    return ParsedSetCookie(Cookie(name, value, *fields), findings, priority, domain_attribute)
+
+
+# The attributes of a Set-Cookie header as browsers read them, whatever its name and value:
+# what they break, the Cookie's fields after name and value (None: browsers drop the line),
+# the priority, and the Domain attribute that counts, as written.
+_Attributes = tuple[tuple[Finding, ...], tuple[Any, ...] | None, str, str | None]
+
+
+def _read_attributes(attributes: str) -> _Attributes:
+    """The attributes of a header, remembered: a response's headers often share them
+    (``; Path=/; Secure; HttpOnly``, the same Expires), and reading them is most of parsing.
+    Long attribute text is read anew, so that no long input is kept."""
+    if len(attributes) <= _CACHED_ATTRIBUTES_CHARS:
+        return _cached_attributes(attributes)
+    return _attributes(attributes)
+
+
+def _attributes(attributes: str) -> _Attributes:
+    """Each cookie-av in turn (RFC 6265bis §5.6), then the last value of each attribute."""
+    findings: list[Finding] = []
     values: dict[str, str] = {}
     seen: set[str] = set()
     for cookie_av in attributes.split(";") if attributes else ():
@@ -183,9 +215,12 @@ def parse_set_cookie(header: str, *, from_script: bool = False) -> ParsedSetCook
             )
         seen.add(key)
         values[key] = attribute_value
-    cookie, attribute_findings, priority = _apply_attributes(name, value, values)
-    findings.extend(attribute_findings)
-    return ParsedSetCookie(cookie, findings, priority)
+    fields, priority = _apply_attributes(values, findings)
+    return tuple(findings), fields, priority, values.get("domain")
+
+
+_CACHED_ATTRIBUTES_CHARS = 512
+_cached_attributes = lru_cache(maxsize=256)(_attributes)
 
 
 def _cut_at_line_break(header: str) -> tuple[str, list[Finding]]:
@@ -195,9 +230,9 @@ def _cut_at_line_break(header: str) -> tuple[str, list[Finding]]:
     first CR, LF or NUL (FindFirstTerminator, net/cookies/parsed_cookie.cc). A NUL refuses the
     whole response (``cookierules.lint``).
     """
-    cut = min((at for at in (header.find("\r"), header.find("\n")) if at >= 0), default=-1)
-    if cut < 0:
+    if "\r" not in header and "\n" not in header:
         return header, []
+    cut = min(at for at in (header.find("\r"), header.find("\n")) if at >= 0)
     return header[:cut], [
         finding(
             "line_break_cuts_header",
@@ -209,10 +244,10 @@ def _cut_at_line_break(header: str) -> tuple[str, list[Finding]]:
 
 
 def _apply_attributes(
-    name: str, value: str, values: dict[str, str]
-) -> tuple[Cookie | None, list[Finding], str]:
-    """The cookie with the last value of each attribute, as §5.6.1 to §5.6.7 read them."""
-    findings: list[Finding] = []
+    values: dict[str, str], findings: list[Finding]
+) -> tuple[tuple[Any, ...] | None, str]:
+    """The cookie's fields with the last value of each attribute, as §5.6.1 to §5.6.7 read
+    them; what they break goes to ``findings``."""
     domain = None
     path = values.get("path")
     if path is not None and not path.startswith("/"):
@@ -261,8 +296,7 @@ def _apply_attributes(
             domain = normalize_domain(given)
         except InvalidDomain as error:
             findings.append(error.finding)
-            findings += check_name_value_size(name, value)
-            return None, findings, DEFAULT_PRIORITY
+            return None, DEFAULT_PRIORITY
     # RFC 6265bis §5.6.7: any other value leaves the enforcement at "Default".
     samesite = _read_attribute(
         values,
@@ -274,19 +308,18 @@ def _apply_attributes(
         "cookie as if SameSite were not given.",
     )
     priority = _PRIORITIES.get(values.get("priority", "").lower(), DEFAULT_PRIORITY)
-    cookie = Cookie(
-        name=name,
-        value=value,
-        domain=domain,
-        path=path,
-        expires=expires,
-        max_age=max_age,
-        secure="secure" in values,
-        httponly="httponly" in values,
-        samesite=samesite,
-        partitioned="partitioned" in values,
+    # In the order of Cookie's fields.
+    fields = (
+        domain,
+        path,
+        expires,
+        max_age,
+        "secure" in values,
+        "httponly" in values,
+        samesite,
+        "partitioned" in values,
     )
-    return cookie, findings, priority
+    return fields, priority
 
 
 def _read_attribute(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from cookierules.cookie import Cookie
+from cookierules.domains import is_ip_address
 from cookierules.findings import Finding, finding
 
 PREFIXES = ("__Host-Http-", "__Host-", "__Http-", "__Secure-")
+_LOWER_CASE_PREFIXES = tuple((prefix.lower(), prefix) for prefix in PREFIXES)
 
 _REQUIREMENTS: dict[str, frozenset[str]] = {
     # RFC 6265bis §4.1.3.1: __Secure- requires Secure.
@@ -21,9 +23,11 @@ _REQUIREMENTS: dict[str, frozenset[str]] = {
 
 def cookie_prefix(name: str) -> str | None:
     """The name prefix browsers give a meaning to, matched case-insensitively."""
+    if not name.startswith("__"):  # every prefix does
+        return None
     lowered = name.lower()
-    for prefix in PREFIXES:
-        if lowered.startswith(prefix.lower()):
+    for lower_case, prefix in _LOWER_CASE_PREFIXES:
+        if lowered.startswith(lower_case):
             return prefix
     return None
 
@@ -48,8 +52,14 @@ def check_nameless_prefix(cookie: Cookie) -> list[Finding]:
     ]
 
 
-def check_prefix(cookie: Cookie) -> list[Finding]:
-    """RFC 6265bis §4.1.3: what the __Secure-, __Host-, __Http- and __Host-Http- prefixes need."""
+def check_prefix(
+    cookie: Cookie, *, host: str | None = None, domain_attribute: str | None = None
+) -> list[Finding]:
+    """RFC 6265bis §4.1.3: what the __Secure-, __Host-, __Http- and __Host-Http- prefixes need.
+
+    ``host`` is the request host and ``domain_attribute`` the Domain attribute as written, where
+    they are known: a __Host- cookie may then name an IP-address host itself.
+    """
     prefix = cookie_prefix(cookie.name)
     required = prefix_requirements(prefix)
     findings = []
@@ -61,8 +71,24 @@ def check_prefix(cookie: Cookie) -> list[Finding]:
     # without one (path None) breaks the rule (wpt cookies/prefix/__host.explicit-path.https).
     if "host" in required and cookie.path != "/":
         findings.append(finding("prefix_requires_root_path", "path", prefix=prefix))
-    if "host" in required and cookie.domain is not None:
+    if (
+        "host" in required
+        and cookie.domain is not None
+        and not _names_ip_host(domain_attribute, host)
+    ):
         findings.append(
             finding("prefix_forbids_domain", "domain", prefix=prefix, domain=cookie.domain)
         )
     return findings
+
+
+def _names_ip_host(domain_attribute: str | None, host: str | None) -> bool:
+    """Whether the Domain attribute is the request host, an IP address, written as its URL does.
+
+    Chromium lets a __Host- cookie give such a Domain, which makes it host-only anyway
+    (HasValidHostPrefixAttributes, net/cookies/cookie_util.cc); RFC 6265bis §4.1.3.2 forbids any
+    Domain. The attribute is compared as written: ".127.0.0.1" is refused.
+    """
+    if domain_attribute is None or host is None or not is_ip_address(host):
+        return False
+    return domain_attribute == (f"[{host}]" if ":" in host else host)

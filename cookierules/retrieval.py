@@ -20,11 +20,11 @@ class Request:
     secure: bool  # https, or a loopback host, where Secure cookies go too
     cross_site: bool  # the top-level site differs from the request's site
     now: datetime
+    partition_key: str | None = None  # the top-level site's, where partitioned cookies go
 
 
 def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
     """Why ``cookie`` is not sent with ``request``; None when it is sent."""
-    where = f"{cookie.domain}{cookie.path}"
     if cookie.host_only and request.host != cookie.domain:
         return finding(
             "not_sent_domain",
@@ -50,6 +50,7 @@ def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
             f'"{cookie.name}" is Secure; browsers send it only over HTTPS (or to localhost).',
         )
     if cookie.expiry is not None and cookie.expiry <= request.now:
+        where = f"{cookie.domain}{cookie.path}"
         return finding("not_sent_expired", "expires", f'"{cookie.name}" ({where}) has expired.')
     if request.cross_site and cookie.samesite != "None":
         # RFC 6265bis §5.8.3: a cross-site subresource request leaves out SameSite=Strict and
@@ -62,6 +63,15 @@ def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
             "samesite",
             f'"{cookie.name}" is SameSite={cookie.samesite or "Lax (by default)"}; browsers do '
             "not send it with requests from another site.",
+        )
+    if cookie.partition_key is not None and cookie.partition_key != request.partition_key:
+        # CHIPS: a partitioned cookie is kept for the top-level site it was set under (its
+        # schemeful site in Chromium, net/cookies/cookie_partition_key.h) and sent only there.
+        return finding(
+            "not_sent_partition",
+            "partitioned",
+            f'"{cookie.name}" is partitioned: it is sent only where the top-level site is the '
+            "one it was set under, and this request's is another.",
         )
     return None
 

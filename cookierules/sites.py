@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
-from functools import lru_cache
 from urllib.parse import urlsplit
 
-from cookierules.domains import is_ip_address, registrable_domain
+from cookierules.domains import MAX_HOST_CHARS, host_fact, is_ip_address, registrable_domain
+
+# A longer "host" is answered without the caches, so that none keeps a key of megabytes.
+# An origin is a scheme, a host and a port: "https://" + a host + ":65535".
+MAX_ORIGIN_CHARS = len("https://") + MAX_HOST_CHARS + len(":65535")
 
 
-@lru_cache(maxsize=64)
+@host_fact
 def is_loopback_host(host: str) -> bool:
     """Hosts that browsers treat as secure contexts even over plain HTTP."""
     if host == "localhost" or host.endswith(".localhost"):
@@ -28,10 +31,18 @@ def site_of(scheme: str, host: str) -> tuple[str, str]:
     return scheme, registrable_domain(host) or host
 
 
+# urlsplit without the standard library's cache, which keeps strings of any length: an Origin
+# header or a POST /lint URL may be megabytes long.
+urlsplit_uncached = getattr(urlsplit, "__wrapped__", urlsplit)
+
+
 def origin_site(origin: str) -> tuple[str, str] | None:
     """The schemeful site of an Origin header, or None for "null" and garbage."""
+    if len(origin) > MAX_ORIGIN_CHARS:
+        return None
     try:
-        parts = urlsplit(origin)
+        # Not urlsplit itself, whose cache keeps every string it is given.
+        parts = urlsplit_uncached(origin)
         host = parts.hostname
     except ValueError:
         return None

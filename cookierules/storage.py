@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 
 from cookierules.cookie import Cookie
-from cookierules.domains import check_domain
+from cookierules.domains import MAX_HOST_CHARS, check_domain
 from cookierules.expiry import check_expires
 from cookierules.findings import Finding, finding
 from cookierules.grammar import check_name_value_size
@@ -48,13 +49,18 @@ def check_secure_requirements(cookie: Cookie) -> list[Finding]:
     return findings
 
 
-def check_storage(cookie: Cookie, context: SetContext) -> list[Finding]:
-    """The rules of RFC 6265bis §5.7 that make browsers drop or change this cookie."""
+def check_storage(
+    cookie: Cookie, context: SetContext, domain_attribute: str | None = None
+) -> list[Finding]:
+    """The rules of RFC 6265bis §5.7 that make browsers drop or change this cookie.
+
+    ``domain_attribute``: the Domain attribute as the header wrote it, when there is one.
+    """
     findings = check_secure_requirements(cookie)
-    findings += check_prefix(cookie)
+    findings += check_prefix(cookie, host=context.host, domain_attribute=domain_attribute)
     findings += check_name_value_size(cookie.name, cookie.value)
     if cookie.domain is not None:
-        findings += check_domain(cookie.domain, context.host)
+        findings += _checked_domain(cookie.domain, context.host)
     if cookie.expires is not None:
         findings += check_expires(cookie.expires, context.now)
     if context.from_script and cookie.httponly:
@@ -69,9 +75,23 @@ def check_storage(cookie: Cookie, context: SetContext) -> list[Finding]:
     return findings
 
 
+def _checked_domain(domain: str, request_host: str) -> tuple[Finding, ...]:
+    """``check_domain``, remembered for the pairs of Domain and host asked about last: each
+    header of a response asks again (the answer depends on nothing else). Host names only:
+    a longer text is checked anew, so that no long input is kept."""
+    if len(domain) <= MAX_HOST_CHARS and len(request_host) <= MAX_HOST_CHARS:
+        return _cached_domain_check(domain, request_host)
+    return tuple(check_domain(domain, request_host))
+
+
+@lru_cache(maxsize=256)
+def _cached_domain_check(domain: str, request_host: str) -> tuple[Finding, ...]:
+    return tuple(check_domain(domain, request_host))
+
+
 def stored_cookie(cookie: Cookie, findings: list[Finding]) -> Cookie:
     """The cookie as browsers store it, once the attributes they ignore are left out."""
-    if any(item.code == "domain_becomes_host_only" for item in findings):
+    if findings and any(item.code == "domain_becomes_host_only" for item in findings):
         return replace(cookie, domain=None)
     return cookie
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
 
 from cookierules.findings import CODES, SEVERITIES
 
@@ -51,3 +53,16 @@ class FindingSchema(Schema):
             "Chromium has none."
         },
     )
+    count = fields.Integer(
+        metadata={
+            "description": "Present only when this finding stands for several: the rule is "
+            "broken `count` times. Findings of one code and field are told once; past 20 "
+            "findings, those of one code are. `field` and `message` are then the first one's."
+        },
+    )
+
+    @post_dump
+    def drop_single(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if data.get("count") == 1:
+            del data["count"]
+        return data

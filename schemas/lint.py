@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, validate
 
 from cookierules.cookie import SAMESITE_VALUES
 from cookierules.encoding import check_encodable
 from cookierules.findings import finding
-from cookierules.lint import check_url
+from cookierules.lint import MAX_URL_BYTES, check_url
 from cookierules.parse import PRIORITIES
 from schemas.cookies import DeclaredLength, EngineCheck, OffsetDateTime, StrictBoolean
 from schemas.findings import FindingSchema
@@ -47,22 +48,103 @@ def _check_header(header: str) -> list:
     return []
 
 
-def _check_count(headers: list[str]) -> list:
-    if 1 <= len(headers) <= MAX_HEADERS:
+# No header that a server sends holds more attributes (browsers know ten); a header of thousands
+# costs the parser thousands of findings, so the API reads at most this many.
+MAX_ATTRIBUTES = 100
+
+
+def _check_attribute_count(header: str) -> list:
+    """A header of at most ``MAX_ATTRIBUTES`` attributes: each ";" starts one (§5.6)."""
+    count = header.count(";")
+    if count <= MAX_ATTRIBUTES:
         return []
     return [
         finding(
-            "header_count",
+            "too_many_attributes",
             "set_cookie",
-            f"Give 1 to {MAX_HEADERS} Set-Cookie header values, not {len(headers)}.",
+            f"A header of {count:,} attributes is over the API's limit of {MAX_ATTRIBUTES}.",
         )
     ]
 
 
+def _check_count(headers: list[str]) -> list:
+    if not 1 <= len(headers) <= MAX_HEADERS:
+        return [
+            finding(
+                "header_count",
+                "set_cookie",
+                f"Give 1 to {MAX_HEADERS} Set-Cookie header values, not {len(headers)}.",
+            )
+        ]
+    return _check_total(headers)
+
+
+def _check_total(headers: list[str]) -> list:
+    """All headers together at most ``MAX_HEADER_BYTES``: Chromium reads no more of one
+    response's headers, and a report echoes every header (50 of 48 KiB would be answered with
+    2.4 MB)."""
+    strings = [header for header in headers if isinstance(header, str)]
+    if len(strings) < 2:
+        return []  # one header is held to the limit as an item (header_too_long)
+    # A character takes at most 4 bytes: the count of bytes is needed only near the limit.
+    if sum(map(len, strings)) * 4 <= MAX_HEADER_BYTES:
+        return []
+    size = sum(len(header.encode("utf-8", "surrogatepass")) for header in strings)
+    if size <= MAX_HEADER_BYTES:
+        return []
+    return [
+        finding(
+            "headers_too_long",
+            "set_cookie",
+            f"The headers take {size:,} bytes together, over the {MAX_HEADER_BYTES:,}-byte "
+            "limit; Chromium reads at most that much of one response's headers.",
+        )
+    ]
+
+
+class CountedList(fields.List):
+    """A JSON array whose length ``count_check`` judges before any item is loaded: an array of
+    a million items costs one ``len``, not a million item errors."""
+
+    def __init__(
+        self, inner: fields.Field, *, count_check: Callable[[list], list], **kwargs: Any
+    ) -> None:
+        super().__init__(inner, **kwargs)
+        self.count_check = count_check
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, list):
+            findings = self.count_check(value)
+            if findings:
+                raise ValidationError(findings)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+# The years `now` may name: from the Unix epoch, which no cookie predates, to well before the end
+# of what a date-time holds (year 9999), so that 400 days and any offset later still fit.
+NOW_YEARS = (1970, 9000)
+
+
+class NowDateTime(OffsetDateTime):
+    """``now``: a date-time with its offset, in the years ``NOW_YEARS``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        first, last = NOW_YEARS
+        if not first <= moment.year <= last:
+            message = f"Must lie in the years {first} to {last}, not {moment.year}."
+            raise ValidationError([finding("now_out_of_range", "", message)])
+        return moment
+
+
 def url_field(description: str, **kwargs: Any) -> fields.String:
     return fields.String(
-        validate=EngineCheck(check_url),
-        metadata={"description": description, "format": "uri"},
+        validate=[DeclaredLength(max=MAX_URL_BYTES), EngineCheck(check_url)],
+        metadata={
+            "description": f"{description} At most 8 KiB, with a host of at most 253 "
+            "characters and a path of at most 1 KiB.",
+            "format": "uri",
+        },
         **kwargs,
     )
 
@@ -74,26 +156,33 @@ class LintRequestSchema(Schema):
         "Absolute http: or https: URL of the response that carried the headers.",
         required=True,
     )
-    set_cookie = fields.List(
-        fields.String(validate=[DeclaredLength(max=MAX_HEADER_BYTES), EngineCheck(_check_header)]),
+    set_cookie = CountedList(
+        fields.String(
+            validate=[
+                DeclaredLength(max=MAX_HEADER_BYTES),
+                EngineCheck(_check_header),
+                EngineCheck(_check_attribute_count),
+            ]
+        ),
+        count_check=_check_count,
         required=True,
-        validate=[DeclaredLength(min=1, max=MAX_HEADERS), EngineCheck(_check_count)],
+        validate=DeclaredLength(min=1, max=MAX_HEADERS),
         metadata={
             "description": "The Set-Cookie header values, as received, in order (without "
-            "`Set-Cookie:`), each at most 256 KiB in UTF-8: what Chromium reads of a "
-            "response's headers. The body may be 2,400 KiB over the server's body limit (64 "
-            "KiB unless COOKIE_API_MAX_CONTENT_LENGTH says otherwise): room for one such "
-            "header, or 50 of 8 KiB, even with every character written as a \\uXXXX escape."
+            "`Set-Cookie:`), each of at most 100 attributes, all together at most 256 KiB in "
+            "UTF-8: what Chromium reads of a response's headers. The body may be 2,400 KiB over "
+            "the server's body limit (64 KiB unless COOKIE_API_MAX_CONTENT_LENGTH says "
+            "otherwise): room for them even with every character written as a \\uXXXX escape."
         },
     )
     then_url = url_field(
         "The URL of a later request: the answer adds the Cookie header a browser sends there."
     )
-    now = OffsetDateTime(
+    now = NowDateTime(
         format="iso",
         metadata={
-            "description": "The moment every expiry is judged at, with an offset "
-            "(default: the server's clock)."
+            "description": "The moment every expiry is judged at, with an offset, in the "
+            "years 1970 to 9000 (default: the server's clock)."
         },
     )
     site_for_cookies = url_field(

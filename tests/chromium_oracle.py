@@ -28,7 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, Playwright
+
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 # Names the test certificate covers; every one resolves to 127.0.0.1 in this Chromium.
 CERTIFICATE_NAMES = (
@@ -98,7 +100,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         with self.routes.lock:
             headers = self.routes.set_cookies.get(path, [])
-            self.routes.received_cookie[path] = self.headers.get("Cookie")
+            self.routes.received_cookie[path] = _utf8(self.headers.get("Cookie"))
         body = b"<!doctype html><title>oracle</title><p>ok</p>"
         # Written by hand: a Set-Cookie may hold control characters or UTF-8, as on the wire.
         lines = [b"HTTP/1.1 200 OK", b"Content-Type: text/html", b"Cache-Control: no-store"]
@@ -108,6 +110,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+def _utf8(header: str | None) -> str | None:
+    """A header as sent: http.server decodes the bytes as Latin-1, Chromium sends UTF-8."""
+    if header is None:
+        return None
+    return header.encode("latin-1").decode("utf-8", errors="backslashreplace")
 
 
 @dataclass
@@ -123,8 +132,10 @@ class OracleServer:
         return f"{scheme}://{host}:{port}{path}"
 
     def serve(self, path: str, set_cookies: list[str]) -> None:
+        """Answer ``path`` with these headers from now on, and forget the Cookie it was sent."""
         with self.routes.lock:
             self.routes.set_cookies[path] = set_cookies
+            self.routes.received_cookie.pop(path, None)
 
     def cookie_received(self, path: str) -> str | None:
         with self.routes.lock:
@@ -169,6 +180,26 @@ def chromium_args(certificate: Certificate) -> list[str]:
         "--host-resolver-rules=MAP * 127.0.0.1",
         f"--ignore-certificate-errors-spki-list={certificate.spki_sha256}",
     ]
+
+
+def launch_oracle_chromium(
+    playwright: Playwright, folder: Path, certificate: Certificate, *args: str
+) -> BrowserContext:
+    """Headless Chromium with a fresh profile in ``folder``, trusting only ``certificate``."""
+    profile = folder / "profile"
+    (profile / "Default").mkdir(parents=True)
+    # Third-party cookies allowed, as Chrome ships for regular windows (cookie_controls_mode
+    # 0): a cross-site row is then decided by SameSite alone. Browsers that block third-party
+    # cookies are what the third_party_unpartitioned warning is about.
+    (profile / "Default" / "Preferences").write_text(
+        json.dumps({"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}})
+    )
+    return playwright.chromium.launch_persistent_context(
+        profile,
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, *chromium_args(certificate), *args],
+    )
 
 
 @dataclass(frozen=True)
@@ -233,7 +264,7 @@ class Oracle:
                 # A subresource of a page on another site: the response is cross-site.
                 server.serve(urlsplit(site_for_cookies).path, [])
                 page.goto(site_for_cookies)
-                page.evaluate(_FETCH, url)
+                page.evaluate(FETCH, url)
             blocked = self._blocked_reasons(url)
         cookie_header = None
         if then_url is not None:
@@ -242,7 +273,7 @@ class Oracle:
             if site_for_cookies is None:
                 page.goto(then_url)
             else:
-                page.evaluate(_FETCH, then_url)
+                page.evaluate(FETCH, then_url)
             cookie_header = server.cookie_received(then_path) or ""
         cookies = self.session.send("Network.getAllCookies")["cookies"]
         return Observation(cookies=cookies, blocked=blocked, cookie_header=cookie_header)
@@ -261,7 +292,7 @@ class Oracle:
 
 
 # A no-cors fetch that sends and stores cookies, awaited to the end of its body.
-_FETCH = "url => fetch(url, {mode: 'no-cors', credentials: 'include'}).then(r => r.blob())"
+FETCH = "url => fetch(url, {mode: 'no-cors', credentials: 'include'}).then(r => r.blob())"
 
 
 def as_json(observation: Observation) -> str:
@@ -300,17 +331,42 @@ def store_statuses(
             page.goto(urls[-1])
     finally:
         context.close()
-    netlog = json.loads(log.read_text(encoding="utf-8"))
-    kinds = netlog["constants"]["logEventTypes"]
-    requested: dict[int, str] = {}
-    stored: dict[int, list[list[str]]] = {}
-    for event in netlog["events"]:
-        params, source = event.get("params") or {}, event["source"]["id"]
-        if event["type"] == kinds["URL_REQUEST_START_JOB"] and "url" in params:
-            requested.setdefault(source, params["url"])
-        elif event["type"] == kinds["COOKIE_INCLUSION_STATUS"] and params["operation"] == "store":
-            reasons = params["status"].split(", ")
-            stored.setdefault(source, []).append([r for r in reasons if r.startswith("EXCLUDE_")])
     # Chromium logs the canonical URL (127.1 becomes 127.0.0.1): each path is the look's own.
-    by_path = {urlsplit(requested[source]).path: statuses for source, statuses in stored.items()}
+    by_path = {
+        urlsplit(url).path: [
+            [reason for reason in params["status"].split(", ") if reason.startswith("EXCLUDE_")]
+            for params in events
+            if params["operation"] == "store"
+        ]
+        for url, events in netlog_cookie_statuses(log).items()
+    }
     return [by_path.get(urlsplit(url).path, []) for url in urls]
+
+
+def netlog_cookie_statuses(log: Path) -> dict[str, list[dict]]:
+    """Per request URL, as Chromium logged it (canonical), its COOKIE_INCLUSION_STATUS events.
+
+    Each is the event's parameters, in order: ``operation`` ("store", "expire" or "send"),
+    ``status`` (every EXCLUDE_ and WARN_ reason), and ``name`` (absent when empty), ``domain``,
+    ``path`` and ``partition_key`` where there is a cookie. A URL requested again keeps the last
+    request's events. The NetLog writes one event per line, so a long log is read line by line.
+    """
+    urls: dict[int, str] = {}
+    events: dict[int, list[dict]] = {}
+    with log.open(encoding="utf-8") as lines:
+        constants = json.loads(next(lines).rstrip().rstrip(",").removeprefix('{"constants":'))
+        kinds = constants["logEventTypes"]
+        start_job, inclusion = kinds["URL_REQUEST_START_JOB"], kinds["COOKIE_INCLUSION_STATUS"]
+        for line in lines:
+            if not line.startswith('{"'):
+                continue
+            event, _ = _DECODER.raw_decode(line)  # the last one is followed by "]"
+            source, params = event["source"]["id"], event.get("params") or {}
+            if event["type"] == start_job and "url" in params:
+                urls.setdefault(source, params["url"])
+            elif event["type"] == inclusion:
+                events.setdefault(source, []).append(params)
+    return {urls[source]: found for source, found in events.items() if source in urls}
+
+
+_DECODER = json.JSONDecoder()

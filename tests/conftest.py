@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
+import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -103,3 +105,16 @@ def start_server(tmp_path_factory) -> Iterator[Callable[..., str]]:
 def live_server(start_server) -> str:
     """One real server with a secret key, shared by the tests that only talk to it."""
     return start_server(SECRET_KEY="live-secret")
+
+
+def memory_kept(action: Callable[[], object]) -> int:
+    """Bytes still allocated after ``action`` ran and the garbage was collected."""
+    tracemalloc.start()
+    try:
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        action()
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()

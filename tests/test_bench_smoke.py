@@ -133,3 +133,59 @@ def test_the_in_process_app_cost_script_measures_both_ratios(tmp_path):
     ]
     assert all(entry["ratio"] > 0 for entry in report["ratios"])
     assert "| POST /cookies vs floor POST /setcookie |" in finished.stdout
+
+
+ENGINE = BENCH.parent / "engine.py"
+TOUGH_COOKIE = BENCH.parent / "toughcookie"
+
+
+def run_engine_bench(tmp_path: Path, *extra: str) -> tuple[str, dict]:
+    """``bench/engine.py`` with tiny counts; its output and its JSON."""
+    output = tmp_path / "engine.json"
+    tiny = ["--rounds", "2", "--seconds", "0.01", "--headers", "5", "--output", str(output)]
+    finished = subprocess.run(
+        [sys.executable, str(ENGINE), *tiny, *extra],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    return finished.stdout, json.loads(output.read_text())
+
+
+def test_the_engine_script_measures_the_engine_beside_http_cookiejar(tmp_path):
+    """Each jar's Cookie header is checked before it is timed; the engine at a git ref as well."""
+    stdout, report = run_engine_bench(tmp_path, "--against", "HEAD")
+    measured = [
+        "lint_set_cookies",
+        "lint_set_cookies, attributes new each header",
+        "lint_set_cookies at HEAD",
+        "lint_set_cookies at HEAD, attributes new each header",
+        "http.cookiejar",
+    ]
+    installed = shutil.which("node") and (TOUGH_COOKIE / "node_modules" / "tough-cookie").is_dir()
+    if installed:
+        measured.append("tough-cookie 5 (Node)")
+    else:
+        assert "| tough-cookie 5 (Node) | not run: " in stdout
+    assert list(report["us_per_header"]) == measured
+    for label in measured:
+        assert report["us_per_header"][label] > 0
+        assert len(report["per_round"][label]) == 2
+        assert f"| {label} | " in stdout
+    assert "| lint_set_cookies vs http.cookiejar | " in stdout
+    assert "| lint_set_cookies at HEAD vs lint_set_cookies | " in stdout
+    assert all(ratio > 0 for ratio in report["ratios"].values())
+
+
+def test_the_engine_script_runs_without_tough_cookie(tmp_path):
+    stdout, report = run_engine_bench(tmp_path, "--toughcookie", str(tmp_path))
+    assert list(report["us_per_header"]) == [
+        "lint_set_cookies",
+        "lint_set_cookies, attributes new each header",
+        "http.cookiejar",
+    ]
+    assert report["not_run"] == {
+        "tough-cookie 5 (Node)": f"tough-cookie is not installed: npm ci --prefix {tmp_path}"
+    }
+    assert "| tough-cookie 5 (Node) | not run: tough-cookie is not installed" in stdout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from cookierules.domains import (
@@ -11,9 +13,11 @@ from cookierules.domains import (
     check_domain,
     check_domain_site,
     domain_matches,
+    is_ip_address,
     normalize_domain,
     registrable_domain,
 )
+from tests.conftest import memory_kept
 
 
 @pytest.mark.parametrize(
@@ -114,6 +118,21 @@ def test_a_domain_against_the_request_host(host, domain, code):
     findings = check_domain(domain, host)
     assert [finding.code for finding in findings] == ([code] if code else [])
     assert all(finding.field == "domain" for finding in findings)
+
+
+def test_facts_about_long_host_names_are_not_kept():
+    """The facts about the hosts and Domains asked about last are remembered; a text longer
+    than a host name is not (10 MB here)."""
+
+    def ask_about_long_hosts() -> None:
+        for number in range(10):
+            host = f"{number}.example.com".rjust(1_000_000, "a")
+            assert registrable_domain(host) == "example.com"
+            assert not is_ip_address(host)
+            with contextlib.suppress(InvalidDomain):
+                normalize_domain(host)
+
+    assert memory_kept(ask_about_long_hosts) < 1_000_000
 
 
 # (request host, domain, whether Chromium also names EXCLUDE_DOMAIN_MISMATCH), as the NetLog of

@@ -682,17 +682,14 @@ def test_a_path_given_equal_to_the_default_is_no_default_path_finding():
     assert [f.code for f in report.findings] == ["set_never_sent"]
 
 
-def test_long_host_names_and_initiators_are_read_without_the_cache():
-    host = ".".join(["a" * 60] * 5) + ".example"
+def test_a_long_initiator_is_read_without_the_cache():
+    initiator = "https://" + "a" * 300 + ".example"
     report = replay(
-        [
-            Step(f"https://{host}/", initiator="https://" + host, response=Response(200, ("a=1",))),
-            Step(f"https://{host}/"),
-        ],
+        [Step(f"{APP}/", response=Response(200, ("a=1",))), Step(f"{APP}/", initiator=initiator)],
         now=T0,
     )
 
-    assert report.steps[0].context == "same-site GET navigation"
+    assert report.steps[1].context == "cross-site GET navigation"
     assert report.steps[1].cookie_header == "a=1"
 
 
@@ -717,7 +714,7 @@ def test_a_har_request_made_while_another_response_is_on_its_way_goes_without_it
         received=[{"name": "Set-Cookie", "value": "w=1; Path=/; Secure; SameSite=None"}],
         at=T0,
     )
-    frame["time"], frame["timings"] = 900, {"receive": 100}
+    frame["timings"] = {"blocked": -1, "connect": 300, "ssl": 250, "send": 0, "wait": 500}
     early, late = (
         entry(
             "https://widget.example/api",

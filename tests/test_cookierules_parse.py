@@ -6,12 +6,14 @@ these check what the parser hands to the storage rules.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from cookierules.cookie import Cookie
 from cookierules.parse import parse_set_cookie
+from tests.conftest import memory_kept
 
 
 def test_every_attribute_is_read():
@@ -64,6 +66,35 @@ def test_what_drops_the_whole_line_leaves_no_cookie(header: str, code: str):
 
 def test_an_unknown_priority_is_the_default():
     assert parse_set_cookie("a=1; Priority=urgent").priority == "Medium"
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    ["; Path=/x; Max-Age=5; Colour=red; Secure", "; Domain=exa..mple.com; Path=/x", ""],
+)
+def test_headers_that_share_their_attributes_each_keep_their_own_name_and_value(attributes: str):
+    """The attributes a header shares with one read before are read the same, whatever its name."""
+    first = parse_set_cookie("a=1" + attributes)
+    second = parse_set_cookie("b=2" + attributes)
+
+    assert second.findings == first.findings
+    assert second.priority == first.priority
+    if first.cookie is None:
+        assert second.cookie is None
+    else:
+        assert (first.cookie.name, first.cookie.value) == ("a", "1")
+        assert second.cookie == replace(first.cookie, name="b", value="2")
+
+
+def test_long_attributes_are_not_kept_after_the_header_is_read():
+    """Parsing remembers the attributes it read last, but none of megabytes (10 MB here)."""
+
+    def parse_long_attributes() -> None:
+        for number in range(10):
+            parsed = parse_set_cookie(f"a=1; Path=/{number}; Colour=" + "c" * 1_000_000)
+            assert [finding.code for finding in parsed.findings] == ["attribute_too_large"]
+
+    assert memory_kept(parse_long_attributes) < 1_000_000
 
 
 def test_a_non_ascii_domain_becomes_punycode_with_a_warning():

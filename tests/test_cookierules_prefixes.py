@@ -68,3 +68,22 @@ def test_a_prefix_refuses_what_it_forbids(cookie, expected):
     findings = check_prefix(cookie)
     assert [finding.code for finding in findings] == expected
     assert all(finding.chromium == "EXCLUDE_INVALID_PREFIX" for finding in findings)
+
+
+def test_a_host_prefix_may_name_its_ip_address_host_as_the_url_writes_it():
+    """Chromium's HasValidHostPrefixAttributes (net/cookies/cookie_util.cc)."""
+    ipv4 = Cookie("__Host-id", "1", path="/", secure=True, domain="127.0.0.1")
+    ipv6 = Cookie("__Host-id", "1", path="/", secure=True, domain="::1")
+    named = Cookie("__Host-id", "1", path="/", secure=True, domain="www.example.com")
+    assert check_prefix(ipv4, host="127.0.0.1", domain_attribute="127.0.0.1") == []
+    assert check_prefix(ipv6, host="::1", domain_attribute="[::1]") == []
+    refused = [
+        check_prefix(ipv4, host="127.0.0.1", domain_attribute=".127.0.0.1"),
+        check_prefix(ipv4, host="127.0.0.2", domain_attribute="127.0.0.1"),
+        check_prefix(ipv6, host="::1", domain_attribute="::1"),
+        check_prefix(named, host="www.example.com", domain_attribute="www.example.com"),
+        check_prefix(ipv4),
+    ]
+    assert [[item.code for item in findings] for findings in refused] == [
+        ["prefix_forbids_domain"]
+    ] * 5

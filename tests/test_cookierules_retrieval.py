@@ -82,3 +82,15 @@ def test_why_a_cookie_is_not_sent(cookie, request_host, request_path, secure, co
 
 def test_a_nameless_cookie_is_sent_as_its_value_alone():
     assert cookie_header([stored("", "solo"), stored("empty", "")]) == "solo; empty="
+
+
+def test_a_partitioned_cookie_is_not_sent_under_another_top_level_site():
+    """CHIPS: a partitioned cookie is sent only under the top-level site it was set under."""
+    partitioned = stored("p", secure=True, partitioned=True, partition_key="http://example.com")
+    plain = stored("u", secure=True)
+    elsewhere = Request("www.example.com", "/", True, cross_site=False, now=NOW_DATE)
+    elsewhere = replace(elsewhere, partition_key="https://example.com")
+
+    assert exclusion(partitioned, elsewhere).code == "not_sent_partition"
+    assert exclusion(plain, elsewhere) is None
+    assert exclusion(partitioned, replace(elsewhere, partition_key="http://example.com")) is None

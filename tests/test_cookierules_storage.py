@@ -9,6 +9,7 @@ import pytest
 
 from cookierules.cookie import Cookie
 from cookierules.storage import SetContext, check_storage, context_warnings, stored_cookie
+from tests.conftest import memory_kept
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 SAME_SITE = SetContext(
@@ -101,3 +102,19 @@ def test_context_warnings(cookie, context, expected):
     for finding in findings:
         if "another site" in finding.message:
             assert "(https://other.test)" in finding.message
+
+
+def test_a_domain_is_checked_the_same_again_and_long_ones_are_not_kept():
+    """The Domain check is remembered per Domain and host; a text longer than a host name is
+    checked anew and not kept (10 MB here)."""
+    cookie = Cookie("a", "1", domain="other.org")
+    assert codes(check_storage(cookie, SAME_SITE)) == ["domain_mismatch"]
+    assert codes(check_storage(cookie, SAME_SITE)) == ["domain_mismatch"]
+
+    def check_long_domains() -> None:
+        for number in range(10):
+            domain = f"{number}.example.com".rjust(1_000_000, "a")
+            long_cookie = Cookie("a", "1", domain=domain)
+            assert codes(check_storage(long_cookie, SAME_SITE)) == ["domain_mismatch"]
+
+    assert memory_kept(check_long_domains) < 1_000_000

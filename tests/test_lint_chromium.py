@@ -31,13 +31,13 @@ from tests.chromium_oracle import (
     Observation,
     Oracle,
     as_json,
-    chromium_args,
+    launch_oracle_chromium,
     make_certificate,
     oracle_server,
     store_statuses,
 )
 from tests.conftest import require
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.test_browser import CHROMIUM
 
 SITE = "www.example.test"
 OTHER_SITE = "www.other.test"
@@ -256,21 +256,8 @@ def oracle(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory) -> 
     require(shutil.which("openssl") is not None, "openssl is not installed")
     folder = tmp_path_factory.mktemp("oracle")
     certificate = make_certificate(folder)
-    profile = folder / "profile"
-    (profile / "Default").mkdir(parents=True)
-    # Third-party cookies allowed, as Chrome ships for regular windows (cookie_controls_mode
-    # 0): a cross-site row is then decided by SameSite alone. Browsers that block third-party
-    # cookies are what the third_party_unpartitioned warning is about.
-    (profile / "Default" / "Preferences").write_text(
-        json.dumps({"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}})
-    )
     with oracle_server(certificate) as server:
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[*CHROMIUM_ARGS, *chromium_args(certificate)],
-        )
+        context = launch_oracle_chromium(playwright, folder, certificate)
         try:
             yield Oracle(context, server)
         finally:
@@ -443,12 +430,7 @@ def netlog_reasons(
     certificate = make_certificate(folder)
 
     def context_of(extra: list[str]) -> BrowserContext:
-        return playwright.chromium.launch_persistent_context(
-            folder / "profile",
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[*CHROMIUM_ARGS, *chromium_args(certificate), *extra],
-        )
+        return launch_oracle_chromium(playwright, folder, certificate, *extra)
 
     with oracle_server(certificate) as server:
         responses = [
@@ -472,12 +454,7 @@ def test_a_nul_in_a_header_refuses_the_whole_response(
     certificate = make_certificate(tmp_path)
     set_cookie = ["a=1", "b=1\0x"]
     with oracle_server(certificate) as server:
-        context = playwright.chromium.launch_persistent_context(
-            tmp_path / "profile",
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[*CHROMIUM_ARGS, *chromium_args(certificate)],
-        )
+        context = launch_oracle_chromium(playwright, tmp_path, certificate)
         try:
             server.serve("/nul", set_cookie)
             page = context.pages[0] if context.pages else context.new_page()

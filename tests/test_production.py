@@ -42,7 +42,7 @@ from tests.conftest import (
     wait_until_healthy,
 )
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, try_it_out
-from tests.test_lint import LARGEST_SET_COOKIE, LINT_LIMIT
+from tests.test_lint import LARGEST_SET_COOKIE, LINT_LIMIT, largest_body
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "deploy" / "nginx" / "cookie-api.conf.template"
 API_HOST = "api.cookies.test"
@@ -234,7 +234,7 @@ class ProxyConnection(http.client.HTTPSConnection):
         headers = {"Host": self.host, **(headers or {})}
         payload = None
         if body is not None:
-            payload = json.dumps(body)
+            payload = body if isinstance(body, bytes) else json.dumps(body)
             headers.setdefault("Content-Type", "application/json")
         self.request(method, path, payload, headers)
         response = self.getresponse()
@@ -377,7 +377,8 @@ def call_instance(instance: Instance, method: str, path: str, body: object = Non
     """The same request in plain HTTP straight to an instance, as anyone who can reach it can."""
     connection = http.client.HTTPConnection("127.0.0.1", instance.port, timeout=PATIENCE_SECONDS)
     try:
-        payload = None if body is None else json.dumps(body)
+        payload = None if body is None or isinstance(body, bytes) else json.dumps(body)
+        payload = body if isinstance(body, bytes) else payload
         if payload is not None:
             headers.setdefault("Content-Type", "application/json")
         connection.request(method, path, payload, {"Host": API_HOST, **headers})
@@ -479,10 +480,8 @@ def test_the_proxy_refuses_a_body_over_the_limit_as_problem_json(deployment: Dep
 def test_the_proxy_passes_the_largest_lint_body_on_and_refuses_one_byte_more(
     deployment: Deployment,
 ):
-    def body_of(size: int) -> dict:
-        url = "https://www.example.com/"
-        skeleton = json.dumps({"url": url, "set_cookie": LARGEST_SET_COOKIE})
-        return {"url": url + "p" * (size - len(skeleton)), "set_cookie": LARGEST_SET_COOKIE}
+    # The largest set_cookie, padded with JSON whitespace to the size.
+    body_of = largest_body
 
     status, _, at_limit = call_api(deployment, "POST", "/lint", body_of(LINT_LIMIT))
     assert status == 200

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import re
+import shutil
+import ssl
 import sys
+import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api import create_app
 from cookierules.findings import REPLAY_CODES, rule_table
 from cookierules.flow import MAX_ANSWER_BYTES
+from tests.chromium_oracle import chromium_args, make_certificate
+from tests.conftest import require
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = "https://app.example"
@@ -99,8 +108,8 @@ def step(**fields):
         ({"har": {"log": {"entries": [{"request": {"url": 1}}]}}}, "har", "har_invalid"),
         ({"har": []}, "har", "invalid_type"),
         ({**ONE, "then_url": APP}, "then_url", "unknown_field"),
-        (step(initiator="\ud800"), "steps[0].initiator", "value_not_unicode"),
-        ({"har": {"log": {"\ud800": 1}}}, "har.log", "value_not_unicode"),
+        (step(initiator="\ud800"), "steps", "value_not_unicode"),
+        ({"har": {"log": {"\ud800": 1}}}, "har", "value_not_unicode"),
         (step(response={"status": 302, "location": "http://[::1"}), "location", "url_invalid"),
         (step(response={"status": 99}), "steps[0].response.status", "invalid_type"),
     ],
@@ -295,3 +304,131 @@ def test_any_json_gets_an_answer_or_a_400_never_a_500(client, field, value, entr
         response = client.post("/replay", json=body)
 
         assert response.status_code in (200, 400), response.get_data(as_text=True)
+
+
+# A HAR recorded by real Chromium, replayed: every entry's Cookie header predicted
+
+
+class _FlowSite(http.server.BaseHTTPRequestHandler):
+    """An OAuth form_post login, then a page with a cross-site iframe and fetches, on two sites."""
+
+    protocol_version = "HTTP/1.1"
+    port = 0
+
+    def answer(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        host, path = self.headers["Host"].split(":")[0], urlsplit(self.path).path
+        app, idp = f"https://app.example.test:{self.port}", f"https://idp.example.co.uk:{self.port}"
+        status, cookies, headers, body = 200, [], [], "ok"
+        if (host, path) == ("app.example.test", "/login"):
+            cookies = [
+                "sid=1; Path=/; Secure; HttpOnly; SameSite=Lax",
+                "pref=a; Path=/; Secure",
+                "st=1; Path=/; Secure; SameSite=Strict",
+            ]
+            status, headers = 302, [f"Location: {idp}/authorize"]
+        elif (host, path) == ("idp.example.co.uk", "/authorize"):
+            cookies = ["idp=1; Path=/; Secure; SameSite=None"]
+            body = (
+                f'<form method=post action="{app}/callback"><input name=code value=1></form>'
+                "<script>document.forms[0].submit()</script>"
+            )
+        elif (host, path) == ("app.example.test", "/callback"):
+            cookies = ["sid=2; Path=/; Secure; HttpOnly; SameSite=Lax"]
+            status, headers = 303, ["Location: /home"]
+        elif (host, path) == ("app.example.test", "/home"):
+            # The cross-site fetch waits for the iframe, whose response sets a cookie: entries
+            # that overlap are replayed by their timings, which a loaded machine blurs.
+            body = (
+                f'<iframe src="{idp}/widget"></iframe><script>fetch("/api/me");'
+                'document.querySelector("iframe").addEventListener("load", () => '
+                f'fetch("{idp}/api/x", {{credentials: "include"}}))</script>'
+            )
+        elif (host, path) == ("idp.example.co.uk", "/widget"):
+            cookies = ["w=1; Path=/; Secure; SameSite=None; Partitioned"]
+            body = '<script>fetch("/api/ping", {credentials: "include"})</script>'
+        elif path == "/api/x":
+            headers = [
+                f"Access-Control-Allow-Origin: {app}",
+                "Access-Control-Allow-Credentials: true",
+            ]
+        page = f"<!doctype html><meta charset=utf-8><title>flow</title>{body}".encode()
+        lines = [f"HTTP/1.1 {status} X", "Content-Type: text/html", "Cache-Control: no-store"]
+        lines += [f"Set-Cookie: {cookie}" for cookie in cookies] + headers
+        lines.append(f"Content-Length: {len(page)}")
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode() + page)
+
+    do_GET = do_POST = answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("browser", "preferences"),
+    [
+        ("chromium", {"cookie_controls_mode": 0, "block_third_party_cookies": False}),
+        (
+            "chromium-third-party-blocked",
+            {"cookie_controls_mode": 1, "block_third_party_cookies": True},
+        ),
+    ],
+)
+def test_a_har_recorded_by_chromium_is_predicted_entry_by_entry(
+    playwright, tmp_path, browser, preferences
+):
+    require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
+    require(shutil.which("openssl") is not None, "openssl is not installed")
+    certificate = make_certificate(tmp_path)
+    handler = type("Handler", (_FlowSite,), {})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(certificate.cert, certificate.key)
+    server.socket = tls.wrap_socket(server.socket, server_side=True)
+    handler.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    (tmp_path / "profile" / "Default").mkdir(parents=True)
+    (tmp_path / "profile" / "Default" / "Preferences").write_text(
+        json.dumps({"profile": preferences})
+    )
+    har_path = tmp_path / "flow.har"
+    try:
+        context = playwright.chromium.launch_persistent_context(
+            tmp_path / "profile",
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[*CHROMIUM_ARGS, *chromium_args(certificate)],
+            record_har_path=str(har_path),
+        )
+        page = context.pages[0] if context.pages else context.new_page()
+        with (
+            page.expect_response(lambda response: response.url.endswith("/api/x")),
+            page.expect_response(lambda response: response.url.endswith("/api/ping")),
+        ):
+            page.goto(f"https://app.example.test:{handler.port}/login")
+        context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+    har = json.loads(har_path.read_text(encoding="utf-8"))
+
+    answer = requests_free_replay(har, browser)
+
+    steps = answer["steps"]
+    assert len(steps) == len(har["log"]["entries"]) >= 8
+    assert [(s["url"], s["cookie_header"]) for s in steps if not s["matches"]] == []
+    callback = next(s for s in steps if s["method"] == "POST")
+    assert callback["context"] == "cross-site POST navigation"
+    assert "cross-site POST navigation: Lax cookies are not sent" in [
+        problem["message"] for item in callback["not_sent"] for problem in item["problems"]
+    ]
+
+
+def requests_free_replay(har: dict, browser: str) -> dict:
+    """POST /replay through the app in process, with a body limit that fits the HAR."""
+    app = create_app({"TESTING": True})
+    response = app.test_client().post("/replay", json={"har": har, "browser": browser})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
