@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Playwright
@@ -183,11 +184,12 @@ def chromium_args(certificate: Certificate) -> list[str]:
 
 
 def launch_oracle_chromium(
-    playwright: Playwright, folder: Path, certificate: Certificate, *args: str
+    playwright: Playwright, folder: Path, certificate: Certificate, *args: str, **options: Any
 ) -> BrowserContext:
-    """Headless Chromium with a fresh profile in ``folder``, trusting only ``certificate``."""
+    """Headless Chromium with its profile in ``folder`` (made if new), trusting only
+    ``certificate``; ``options`` go to Playwright's ``launch_persistent_context``."""
     profile = folder / "profile"
-    (profile / "Default").mkdir(parents=True)
+    (profile / "Default").mkdir(parents=True, exist_ok=True)
     # Third-party cookies allowed, as Chrome ships for regular windows (cookie_controls_mode
     # 0): a cross-site row is then decided by SameSite alone. Browsers that block third-party
     # cookies are what the third_party_unpartitioned warning is about.
@@ -199,6 +201,7 @@ def launch_oracle_chromium(
         executable_path=CHROMIUM,
         headless=True,
         args=[*CHROMIUM_ARGS, *chromium_args(certificate), *args],
+        **options,
     )
 
 

@@ -48,7 +48,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Frame, Page, Playwright
 
-from tests.chromium_oracle import Certificate, chromium_args, listen
+from tests.chromium_oracle import Certificate, chromium_args, launch_oracle_chromium, listen
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 LAUNCH_PATH = "/__launch"
@@ -57,10 +57,6 @@ _IGNORED_PATHS = {"/favicon.ico"}
 _WAIT_SECONDS = 10.0
 # The profile's cookie times are microseconds since 1601 (base::Time's internal value).
 _COOKIE_TIME_COLUMNS = ("creation_utc", "expires_utc", "last_access_utc", "last_update_utc")
-# Third-party cookies allowed: cookie_controls_mode 0, as Chrome ships for regular windows.
-# (A context from Browser.new_context(), like Incognito, blocks them; DevTools'
-# Network.setCookieControls does not change that.)
-ALLOW_THIRD_PARTY = {"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}}
 
 
 @dataclass(frozen=True)
@@ -218,29 +214,31 @@ class FlowPlayer:
         profile: Path | None,
         har: Path | None = None,
     ) -> None:
-        """``profile``: a persistent profile allowing third-party cookies; ``None``: contexts of
-        one browser, which block them. ``har``: where Playwright records each context's HAR,
-        written when the context closes (after each flow, or at ``close`` for a profile)."""
+        """``profile``: the folder of a persistent profile that allows third-party cookies
+        (``launch_oracle_chromium``); ``None``: contexts of one browser, which block them, as
+        Incognito does (DevTools' Network.setCookieControls does not change that). ``har``:
+        where Playwright records each context's HAR, written when the context closes (after
+        each flow, or at ``close`` for a profile)."""
         self.playwright, self.server, self.profile = playwright, server, profile
+        self.certificate = certificate
         self.recording = {"record_har_path": har} if har is not None else {}
-        self.args = [*CHROMIUM_ARGS, *chromium_args(certificate)]
         self.browser: Browser | None = None
         self.context: BrowserContext | None = None
         self.page: Page
         self.session: CDPSession
         if profile is not None:
-            (profile / "Default").mkdir(parents=True, exist_ok=True)
-            (profile / "Default" / "Preferences").write_text(json.dumps(ALLOW_THIRD_PARTY))
             self._open_profile()
         else:
             self.browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=self.args
+                executable_path=CHROMIUM,
+                headless=True,
+                args=[*CHROMIUM_ARGS, *chromium_args(certificate)],
             )
 
     def _open_profile(self) -> None:
         assert self.profile is not None
-        self.context = self.playwright.chromium.launch_persistent_context(
-            self.profile, executable_path=CHROMIUM, headless=True, args=self.args, **self.recording
+        self.context = launch_oracle_chromium(
+            self.playwright, self.profile, self.certificate, **self.recording
         )
         self._attach(self.context)
 
@@ -377,7 +375,7 @@ class FlowPlayer:
         assert all(not cookie["session"] for cookie in jar), "session cookies end on restart"
         self.context.close()
         shift = int(seconds * 1_000_000)
-        with sqlite3.connect(self.profile / "Default" / "Cookies") as database:
+        with sqlite3.connect(self.profile / "profile" / "Default" / "Cookies") as database:
             columns = {row[1] for row in database.execute("PRAGMA table_info(cookies)")}
             moves = ", ".join(
                 f"{column} = {column} - {shift}"
