@@ -24,8 +24,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Playwright
@@ -126,7 +127,6 @@ class OracleServer:
     https_port: int
     http_port: int
     routes: _Routes
-    _servers: list[http.server.ThreadingHTTPServer] = field(default_factory=list)
 
     def url(self, scheme: str, host: str, path: str) -> str:
         port = self.https_port if scheme == "https" else self.http_port
@@ -142,16 +142,12 @@ class OracleServer:
         with self.routes.lock:
             return self.routes.received_cookie.get(path)
 
-    def close(self) -> None:
-        for server in self._servers:
-            server.shutdown()
-            server.server_close()
-
 
 @contextmanager
-def oracle_server(certificate: Certificate) -> Iterator[OracleServer]:
-    routes = _Routes()
-    handler = type("Handler", (_Handler,), {"routes": routes})
+def listen(
+    certificate: Certificate, handler: type[http.server.BaseHTTPRequestHandler]
+) -> Iterator[list[http.server.ThreadingHTTPServer]]:
+    """``handler`` served over HTTPS (the first server) and plain HTTP on loopback ports."""
     secure = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(certificate.cert, certificate.key)
@@ -161,13 +157,22 @@ def oracle_server(certificate: Certificate) -> Iterator[OracleServer]:
     threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
     for thread in threads:
         thread.start()
-    server = OracleServer(secure.server_address[1], plain.server_address[1], routes, servers)
     try:
-        yield server
+        yield servers
     finally:
-        server.close()
+        for server in servers:
+            server.shutdown()
+            server.server_close()
         for thread in threads:
             thread.join(timeout=10)
+
+
+@contextmanager
+def oracle_server(certificate: Certificate) -> Iterator[OracleServer]:
+    routes = _Routes()
+    handler = type("Handler", (_Handler,), {"routes": routes})
+    with listen(certificate, handler) as (secure, plain):
+        yield OracleServer(secure.server_address[1], plain.server_address[1], routes)
 
 
 def chromium_args(certificate: Certificate) -> list[str]:
@@ -179,11 +184,12 @@ def chromium_args(certificate: Certificate) -> list[str]:
 
 
 def launch_oracle_chromium(
-    playwright: Playwright, folder: Path, certificate: Certificate, *args: str
+    playwright: Playwright, folder: Path, certificate: Certificate, *args: str, **options: Any
 ) -> BrowserContext:
-    """Headless Chromium with a fresh profile in ``folder``, trusting only ``certificate``."""
+    """Headless Chromium with its profile in ``folder`` (made if new), trusting only
+    ``certificate``; ``options`` go to Playwright's ``launch_persistent_context``."""
     profile = folder / "profile"
-    (profile / "Default").mkdir(parents=True)
+    (profile / "Default").mkdir(parents=True, exist_ok=True)
     # Third-party cookies allowed, as Chrome ships for regular windows (cookie_controls_mode
     # 0): a cross-site row is then decided by SameSite alone. Browsers that block third-party
     # cookies are what the third_party_unpartitioned warning is about.
@@ -195,6 +201,7 @@ def launch_oracle_chromium(
         executable_path=CHROMIUM,
         headless=True,
         args=[*CHROMIUM_ARGS, *chromium_args(certificate), *args],
+        **options,
     )
 
 
