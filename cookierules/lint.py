@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import unquote
 
+from cookierules.browsers import CHROMIUM, Browser, ignored_codes
 from cookierules.cookie import Cookie
 from cookierules.domains import InvalidHost, canonical_host, check_domain_site, is_ip_address
 from cookierules.expiry import expiry_of
@@ -186,6 +187,7 @@ class LintReport:
     cookies: list[StoredCookie]  # the jar, in the order §5.8.3 sends cookies
     cookie_header: str | None  # for then_url, when given
     not_sent: list[NotSent]
+    browser: str | None = None  # the engine asked for by name; None: Chromium, by default
 
 
 def lint_set_cookies(
@@ -196,8 +198,9 @@ def lint_set_cookies(
     then_url: str | None = None,
     site_for_cookies: str | None = None,
     from_script: bool = False,
+    browser: Browser = CHROMIUM,
 ) -> LintReport:
-    """Run ``set_cookie`` through a browser's parser and jar, as received from ``url``.
+    """Run ``set_cookie`` through ``browser``'s parser and jar, as received from ``url``.
 
     Raises ``InvalidUrl`` when ``url``, ``then_url`` or ``site_for_cookies`` is no absolute
     http(s) URL.
@@ -209,7 +212,7 @@ def lint_set_cookies(
     top_site = top_level.site if top_level is not None else None
     context = SetContext(
         host=response.host,
-        secure_origin=response.secure,
+        secure_origin=_secure(response, browser),
         cross_site=top_site is not None and top_site != response.site,
         from_script=from_script,
         now=now,
@@ -217,7 +220,7 @@ def lint_set_cookies(
     )
     jar = CookieJar()
     results = receive_response(
-        set_cookie, response, context, jar, _partition_key(top_site or response.site)
+        set_cookie, response, context, jar, _partition_key(top_site or response.site), browser
     )
     jar.remove_expired(now)
     cookies = in_send_order(jar.cookies)
@@ -226,11 +229,12 @@ def lint_set_cookies(
     request = Request(
         host=later.host,
         path=later.path,
-        secure=later.secure,
+        secure=_secure(later, browser),
         cross_site=top_site is not None and top_site != later.site,
         now=now,
         # Without site_for_cookies, each URL is a top-level page: the partition is its site.
         partition_key=_partition_key(top_site or later.site),
+        lax_by_default=browser.unspecified_samesite_is_lax,
     )
     sent, not_sent = [], []
     for cookie in cookies:
@@ -248,13 +252,21 @@ def receive_response(
     context: SetContext,
     jar: CookieJar,
     partition_key: str,
+    browser: Browser = CHROMIUM,
 ) -> list[HeaderResult]:
     """What a browser does with the Set-Cookie headers of one response (or the
     ``document.cookie`` writes of a page), in order; a Partitioned cookie gets
     ``partition_key``."""
     if not context.from_script and any("\0" in header for header in set_cookie):
         return [_refused(header) for header in set_cookie]
-    return [_receive(header, response, context, jar, partition_key) for header in set_cookie]
+    return [
+        _receive(header, response, context, jar, partition_key, browser) for header in set_cookie
+    ]
+
+
+def _secure(location: Location, browser: Browser) -> bool:
+    """Whether ``browser`` counts ``location`` as a secure origin."""
+    return location.secure and (browser.loopback_is_secure or location.scheme == "https")
 
 
 def _partition_key(site: tuple[str, str]) -> str:
@@ -264,7 +276,12 @@ def _partition_key(site: tuple[str, str]) -> str:
 
 
 def _receive(
-    header: str, response: Location, context: SetContext, jar: CookieJar, partition_key: str
+    header: str,
+    response: Location,
+    context: SetContext,
+    jar: CookieJar,
+    partition_key: str,
+    browser: Browser = CHROMIUM,
 ) -> HeaderResult:
     """Parse, check and store one header."""
     parsed = parse_set_cookie(header, from_script=context.from_script)
@@ -286,8 +303,13 @@ def _receive(
     ):
         problems += check_domain_site(cookie.domain, context.host)
     problems += check_nameless_prefix(cookie)
-    expiry = expiry_of(cookie, context.now)
+    expiry = expiry_of(cookie, context.now, capped=browser.max_lifetime is not None)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)
+    partitioned = cookie.partitioned
+    if browser is not CHROMIUM:
+        problems = _as_in(browser, problems, cookie, context, response)
+        # Firefox keeps a cookie set from another site in the top-level site's partition.
+        partitioned = partitioned or (browser.partitions_third_party and context.cross_site)
     if problems and any(
         problem.severity == "rejected" for problem in problems if problem.code != "already_expired"
     ):
@@ -304,13 +326,17 @@ def _receive(
         secure=cookie.secure,
         httponly=cookie.httponly,
         samesite=cookie.samesite,
-        partitioned=cookie.partitioned,
+        partitioned=partitioned,
         priority=parsed.priority,
-        partition_key=partition_key if cookie.partitioned else None,
+        partition_key=partition_key if partitioned else None,
         created=context.now,
     )
     refused = jar.store(
-        stored, from_script=context.from_script, secure_scheme=response.secure, now=context.now
+        stored,
+        from_script=context.from_script,
+        secure_scheme=context.secure_origin,
+        now=context.now,
+        keep_place=browser.replacement_keeps_place,
     )
     problems += refused
     if (refused and any(item.severity == "rejected" for item in refused)) or (
@@ -318,6 +344,45 @@ def _receive(
     ):
         return HeaderResult(header, "rejected", None, _reported(problems))
     return HeaderResult(header, "stored", stored, _reported(problems))
+
+
+def _as_in(
+    browser: Browser,
+    problems: list[Finding],
+    cookie: Cookie,
+    context: SetContext,
+    response: Location,
+) -> list[Finding]:
+    """``problems`` as ``browser`` acts on them: the rules it does not apply left out, the
+    ones only it has added (``cookierules.browsers`` says which and why)."""
+    ignored = ignored_codes(browser)
+    if (
+        not browser.host_prefix_needs_path_attribute
+        and cookie_path(cookie.path, response.path) == "/"
+    ):
+        ignored |= {"prefix_requires_root_path"}
+    kept = [item for item in problems if item.code not in ignored]
+    if context.cross_site and not browser.stores_third_party:
+        kept.append(
+            finding(
+                "third_party_blocked",
+                "set_cookie",
+                f"The response is another site's than the page ({context.initiator}): "
+                f"{browser.label} stores no cookie set from another site.",
+            )
+        )
+    elif context.cross_site and browser.partitions_third_party and not cookie.partitioned:
+        kept.append(
+            finding(
+                "third_party_unpartitioned",
+                "partitioned",
+                f"The response is another site's than the page ({context.initiator}): "
+                f"{browser.label} keeps the cookie in that page's partition (Total Cookie "
+                "Protection) and sends it only under that top-level site.",
+                severity="attribute_ignored",
+            )
+        )
+    return kept
 
 
 # The longest message the report gives: a rule's words and a name or two, not a 4 KiB name quoted

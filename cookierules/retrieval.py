@@ -21,6 +21,7 @@ class Request:
     cross_site: bool  # the top-level site differs from the request's site
     now: datetime
     partition_key: str | None = None  # the top-level site's, where partitioned cookies go
+    lax_by_default: bool = True  # Browser.unspecified_samesite_is_lax
 
 
 def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
@@ -52,7 +53,11 @@ def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
     if cookie.expiry is not None and cookie.expiry <= request.now:
         where = f"{cookie.domain}{cookie.path}"
         return finding("not_sent_expired", "expires", f'"{cookie.name}" ({where}) has expired.')
-    if request.cross_site and cookie.samesite != "None":
+    if (
+        request.cross_site
+        and cookie.samesite != "None"
+        and (cookie.samesite is not None or request.lax_by_default)
+    ):
         # RFC 6265bis §5.8.3: a cross-site subresource request leaves out SameSite=Strict and
         # Lax cookies; Chromium treats a cookie without SameSite as Lax.
         code = {"Strict": "not_sent_samesite_strict", "Lax": "not_sent_samesite_lax"}.get(

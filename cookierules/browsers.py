@@ -1,0 +1,125 @@
+"""Where browser engines differ on cookies: one field per behaviour, read by the rule it changes.
+
+The engine follows Chromium (``CHROMIUM``); each other engine is the same engine with some of
+these fields set otherwise. A rule that differs reads its field in one place (``cookierules.lint``
+for storing, ``cookierules.expiry`` for the lifetime cap, ``cookierules.jar`` for the order after a
+replacement); there is no second engine.
+
+WebKitGTK is the engine of GNOME Web (Epiphany) and of WebKit on Linux, whose cookies libsoup
+stores. It is not Safari: Safari's cookie storage is Apple's CFNetwork, which runs only on Apple
+systems, so nothing here claims to predict Safari.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Browser:
+    name: str  # as POST /lint and POST /replay name it
+    label: str  # as the answers name it
+    # Chromium: a cookie without SameSite is Lax, so another site cannot set it (net/cookies/
+    # cookie_inclusion_status.h EXCLUDE_SAMESITE_UNSPECIFIED_TREATED_AS_LAX); Firefox: None while
+    # network.cookie.sameSite.laxByDefault is false (netwerk/cookie/CookieParser.cpp
+    # SetSameSiteAttributeDefault).
+    unspecified_samesite_is_lax: bool = True
+    # Firefox's Total Cookie Protection (cookieBehavior 5) keeps every cookie set in a
+    # third-party context in the top-level site's partition (netwerk/cookie/CookieService.cpp
+    # SetCookieStringFromHttp, the channel's partitioned principal).
+    partitions_third_party: bool = False
+    # WebKit never stores a cookie set by a cross-site subresource (WebCore/platform/network/
+    # NetworkStorageSession.cpp shouldBlockCookies, third-party cookie blocking by default).
+    stores_third_party: bool = True
+    # libsoup knows no name prefixes: __Secure-/__Host-/__Http- are plain names
+    # (libsoup/cookies/soup-cookie-jar.c soup_cookie_jar_add_cookie_full has no prefix check).
+    name_prefixes: bool = True
+    # Firefox checks a __Host- cookie's stored path, the default path included, not the
+    # attribute (netwerk/cookie/CookieValidation.cpp gCookiePrefixes, after CookieParser.cpp
+    # CheckPath); Chromium needs Path=/ written (net/cookies/cookie_util.cc
+    # HasValidHostPrefixAttributes).
+    host_prefix_needs_path_attribute: bool = True
+    # RFC 6265bis §5.7 step 15, in Chromium (canonical_cookie.cc) and Firefox
+    # (CookieValidation.cpp); libsoup stores SameSite=None without Secure (soup-cookie-jar.c).
+    samesite_none_requires_secure: bool = True
+    # CHIPS §2.1 in Chromium (canonical_cookie.cc IsCookiePartitionedValid) and Firefox; libsoup
+    # ignores the attribute (soup-cookie.c parse_one_cookie knows no "Partitioned").
+    partitioned_requires_secure: bool = True
+    # RFC 6265bis §5.6.1: 400 days in Chromium (canonical_cookie.cc ValidateAndAdjustExpiryDate),
+    # Firefox (network.cookie.maxageCap); libsoup keeps any expiry (soup-cookie.c parse_date).
+    max_lifetime: timedelta | None = timedelta(days=400)
+    # Firefox keeps a replaced cookie's creation time, so its place in the Cookie header
+    # (netwerk/cookie/CookieStorage.cpp AddCookie "Preserve creation time"); libsoup replaces
+    # it in place (soup-cookie-jar.c soup_cookie_jar_add_cookie_full); Chromium only for an
+    # unchanged value (net/cookies/cookie_monster.h MaybeDeleteEquivalentCookieAndUpdateStatus).
+    replacement_keeps_place: bool = False
+    # Chromium and Firefox count http://localhost and 127.0.0.0/8 as secure origins
+    # (net/cookies/cookie_util.cc, CookieCommons.cpp); libsoup only https
+    # (soup-cookie-jar.c: a Secure cookie needs an https URI, soup_uri_is_https).
+    loopback_is_secure: bool = True
+
+
+CHROMIUM = Browser("chromium", "Chromium")
+FIREFOX = Browser(
+    "firefox",
+    "Firefox",
+    unspecified_samesite_is_lax=False,
+    partitions_third_party=True,
+    host_prefix_needs_path_attribute=False,
+    replacement_keeps_place=True,
+)
+WEBKITGTK = Browser(
+    "webkitgtk",
+    "WebKitGTK",
+    stores_third_party=False,
+    name_prefixes=False,
+    samesite_none_requires_secure=False,
+    partitioned_requires_secure=False,
+    max_lifetime=None,
+    replacement_keeps_place=True,
+    loopback_is_secure=False,
+)
+BROWSERS: dict[str, Browser] = {browser.name: browser for browser in (CHROMIUM, FIREFOX, WEBKITGTK)}
+
+# The finding codes each field makes a browser leave out, for the README and findings'
+# `browsers` text: a code listed here is a rule that browser does not apply.
+_PREFIX_CODES = frozenset(
+    {
+        "prefix_requires_secure",
+        "prefix_requires_httponly",
+        "prefix_requires_root_path",
+        "prefix_forbids_domain",
+        "prefix_from_insecure_origin",
+        "prefix_in_nameless_value",
+    }
+)
+
+
+def ignored_codes(browser: Browser) -> frozenset[str]:
+    """The findings ``browser`` does not act on: the rules it does not apply."""
+    codes = set()
+    if not browser.name_prefixes:
+        codes |= _PREFIX_CODES
+    if not browser.samesite_none_requires_secure:
+        codes.add("samesite_none_requires_secure")
+    if not browser.partitioned_requires_secure:
+        codes.add("partitioned_requires_secure")
+    if not browser.unspecified_samesite_is_lax:
+        codes.add("samesite_unspecified_cross_site")
+    if browser.partitions_third_party:
+        codes.add("third_party_unpartitioned")
+    if browser.max_lifetime is None:
+        codes.add("lifetime_over_400_days")
+    return frozenset(codes)
+
+
+_IGNORED = {browser.name: ignored_codes(browser) for browser in BROWSERS.values()}
+
+
+def differences(code: str) -> str | None:
+    """Which engines do not apply the rule ``code``, in words; None where all do."""
+    names = [BROWSERS[name].label for name, codes in _IGNORED.items() if code in codes]
+    if not names:
+        return None
+    return f"{' and '.join(names)} {'do' if len(names) > 1 else 'does'} not apply this rule."
