@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
+from cookierules.browsers import BROWSERS, CHROMIUM
 from cookierules.contexts import (
     CROSS_SITE,
     LAX_METHOD_UNSAFE,
@@ -33,8 +34,8 @@ from cookierules.paths import default_path
 from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
 from cookierules.storage import SetContext
 
-Profile = Literal["chromium", "chromium-third-party-blocked"]
-PROFILES: tuple[str, ...] = ("chromium", "chromium-third-party-blocked")
+Profile = Literal["chromium", "chromium-third-party-blocked", "firefox", "webkitgtk"]
+PROFILES: tuple[str, ...] = ("chromium", "chromium-third-party-blocked", "firefox", "webkitgtk")
 KINDS: tuple[str, ...] = ("navigation", "iframe", "subresource")
 CREDENTIALS: tuple[str, ...] = ("include", "same-origin", "omit")
 MAX_STEPS = 100
@@ -228,6 +229,7 @@ class _Flow:
         self.ordered: list[StoredCookie] = []  # the jar in send order (§5.8.3)
         self.clock = now.astimezone(UTC)
         self.blocked = browser == "chromium-third-party-blocked"
+        self.browser = BROWSERS.get(browser, CHROMIUM)  # the engine whose rules apply
         self.insert_hops = insert_hops
         self.reports: list[StepReport] = []
         self.findings: list[FlowFinding] = []
@@ -380,7 +382,11 @@ class _Flow:
         index: int,
     ) -> list[Finding]:
         problems = []
-        samesite = _samesite_problem(cookie, context, at)
+        samesite = (
+            _samesite_problem(cookie, context, at)
+            if cookie.samesite is not None or self.browser.unspecified_samesite_is_lax
+            else None  # no SameSite is None in this engine (Browser.unspecified_samesite_is_lax)
+        )
         if samesite == "allowed_unsafe" and cookie.key not in self.allowed_unsafe:
             self.allowed_unsafe.add(cookie.key)
             self.findings.append(
@@ -429,7 +435,9 @@ class _Flow:
             initiator=top_level_url,
         )
         jar = _BlockingJar(self.jar) if self.blocked and context.third_party else self.jar
-        results = receive_response(list(values), location, set_context, jar, context.partition_key)
+        results = receive_response(
+            list(values), location, set_context, jar, context.partition_key, self.browser
+        )
         for value, result in zip(values, results, strict=True):
             if result.cookie is not None:
                 # A path other than the default one came from a Path attribute; the same one
