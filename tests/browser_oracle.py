@@ -24,7 +24,7 @@ import json
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -143,19 +143,17 @@ def _pair_jars(
     browser: list[dict], lint: list[dict], unknown: tuple[str, ...]
 ) -> tuple[list[tuple[dict, dict]], list[dict], list[dict]]:
     """Each browser cookie with /lint's cookie of the same name, domain, path and partition
-    (the partition where the browser shows it); and the cookies only one jar holds."""
-    left = list(lint)
-    pairs, only_browser = [], []
-    for cookie in browser:
-        keys = [
-            k for k in ("name", "domain", "path", "partitioned") if k in _shown(cookie, unknown)
-        ]
-        other = next((c for c in left if all(c[k] == cookie[k] for k in keys)), None)
-        if other is None:
-            only_browser.append(cookie)
-        else:
-            left.remove(other)
-            pairs.append((cookie, other))
+    (where the browser shows it), or else of the same name, domain and path; and the cookies
+    only one jar holds."""
+    pairs, only_browser, left = [], list(browser), list(lint)
+    for keys in (("name", "domain", "path", "partitioned"), ("name", "domain", "path")):
+        for cookie in list(only_browser):
+            shown = [k for k in keys if k in _shown(cookie, unknown)]
+            other = next((c for c in left if all(c[k] == cookie[k] for k in shown)), None)
+            if other is not None:
+                only_browser.remove(cookie)
+                left.remove(other)
+                pairs.append((cookie, other))
     return pairs, only_browser, left
 
 
@@ -266,7 +264,8 @@ def conformance_cases() -> dict[str, Case]:
             response=place(row.url),
             set_cookie=tuple(row.set_cookie),
             mode=mode,
-            top=place(row.site_for_cookies) if row.site_for_cookies else None,
+            # The page that fetches counts by its site alone: a path of its own on the server.
+            top=replace(place(row.site_for_cookies), path="/top") if row.site_for_cookies else None,
             then=place(row.then_url) if row.then_url else None,
         )
     return cases

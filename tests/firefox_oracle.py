@@ -43,7 +43,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -208,7 +208,10 @@ class Bidi:
     """A WebDriver BiDi session over one websocket: commands and their results, in order."""
 
     def __init__(self, url: str) -> None:
-        self.socket: ClientConnection = connect(url, max_size=None, open_timeout=10)
+        self.exit = ExitStack()  # the connection is a context: closed with the session
+        self.socket: ClientConnection = self.exit.enter_context(
+            connect(url, max_size=None, open_timeout=10)
+        )
         self.ids = itertools.count(1)
 
     def send(self, method: str, timeout: float = COMMAND_TIMEOUT_SECONDS, **params) -> dict:
@@ -230,7 +233,7 @@ class Bidi:
             return message["result"]
 
     def close(self) -> None:
-        self.socket.close()
+        self.exit.close()
 
 
 def _text(bytes_as_latin1: str) -> str:
@@ -479,18 +482,22 @@ def main(argv: list[str] | None = None) -> int:
     client = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(32)}).test_client(
         use_cookies=False
     )
-    cases = generate_cases(options.seed, options.cases, options.first)
+    tables = {"fuzzed": generate_cases(options.seed, options.cases, options.first)}
     if options.conformance:
-        cases = [*conformance_cases().values(), *cases]
+        tables = {"conformance": list(conformance_cases().values()), **tables}
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as folder, firefox(Path(folder)) as driver:
-        result = run(driver, client, cases, options.rules or None)
-        version = driver.version
-    shown = result.disagreements if options.verbose else result.unexplained
-    for item in shown:
-        print(item.describe())
-    print(f"{version}: {result.summary('Firefox')}; {time.monotonic() - started:.0f} s")
-    return 1 if result.unexplained else 0
+        results = {
+            name: run(driver, client, cases, options.rules or None)
+            for name, cases in tables.items()
+        }
+    for name, result in results.items():
+        shown = result.disagreements if options.verbose else result.unexplained
+        for item in shown:
+            print(item.describe())
+        print(f"{name}: {result.summary(driver.engine)}")
+    print(f"{driver.version}, {time.monotonic() - started:.0f} s")
+    return 1 if any(result.unexplained for result in results.values()) else 0
 
 
 if __name__ == "__main__":
