@@ -149,7 +149,10 @@ def _pair_jars(
     for keys in (("name", "domain", "path", "partitioned"), ("name", "domain", "path")):
         for cookie in list(only_browser):
             shown = [k for k in keys if k in _shown(cookie, unknown)]
-            other = next((c for c in left if all(c[k] == cookie[k] for k in shown)), None)
+            candidates = [c for c in left if all(c[k] == cookie[k] for k in shown)]
+            # Two cookies of one key where the browser hides the partition: the same first.
+            same = [c for c in candidates if _same_cookie(cookie, c, unknown)]
+            other = next(iter(same or candidates), None)
             if other is not None:
                 only_browser.remove(cookie)
                 left.remove(other)
