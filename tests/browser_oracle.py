@@ -92,7 +92,7 @@ def lint_body(server: OracleServer, case: Case, now: datetime) -> dict:
     body: dict = {
         "url": _url(server, case.response, f"?c={case.number}"),
         "set_cookie": list(case.set_cookie),
-        "now": now.isoformat().replace("+00:00", "Z"),
+        "now": timestamp(now),
         "from_script": case.mode == "script",
     }
     if case.top is not None:
@@ -384,3 +384,8 @@ def run(
 def now() -> datetime:
     """The moment a case is played, to the second: /lint is told the same."""
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def timestamp(moment: datetime) -> str:
+    """``moment`` as POST /lint's ``now``."""
+    return moment.isoformat().replace("+00:00", "Z")
