@@ -117,6 +117,45 @@ def ignored_codes(browser: Browser) -> frozenset[str]:
 _IGNORED = {browser.name: ignored_codes(browser) for browser in BROWSERS.values()}
 
 
+# What each field means, in a user's words, for the table the README copies (``browser_table``).
+BEHAVIOURS = {
+    "unspecified_samesite_is_lax": "a cookie without SameSite counts as Lax (not set or sent "
+    "cross-site)",
+    "partitions_third_party": "a cookie set from another site is kept in the top-level site's "
+    "partition, Partitioned or not",
+    "stores_third_party": "a cookie set by a cross-site request is stored at all",
+    "name_prefixes": "`__Secure-`, `__Host-`, `__Http-` prefixes are enforced",
+    "host_prefix_needs_path_attribute": "`__Host-` needs `Path=/` written (a default path of `/` "
+    "is not enough)",
+    "samesite_none_requires_secure": "`SameSite=None` needs Secure",
+    "partitioned_requires_secure": "`Partitioned` needs Secure",
+    "max_lifetime": "the longest lifetime kept",
+    "replacement_keeps_place": "a replaced cookie keeps its place in the Cookie header",
+    "loopback_is_secure": "http://localhost and 127.0.0.1 count as secure origins",
+}
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, timedelta):
+        return f"{value.days} days"
+    return "no limit" if value is None else str(value)
+
+
+def browser_table() -> str:
+    """A Markdown table of where the engines differ, made from the instances above."""
+    engines = list(BROWSERS.values())
+    rows = [
+        "| behaviour | " + " | ".join(engine.label for engine in engines) + " |",
+        "|---|" + "---|" * len(engines),
+    ]
+    for name, words in BEHAVIOURS.items():
+        cells = " | ".join(_cell(getattr(engine, name)) for engine in engines)
+        rows.append(f"| {words} | {cells} |")
+    return "\n".join(rows) + "\n"
+
+
 def differences(code: str) -> str | None:
     """Which engines do not apply the rule ``code``, in words; None where all do."""
     names = [BROWSERS[name].label for name, codes in _IGNORED.items() if code in codes]

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from cookierules.browsers import BROWSERS, CHROMIUM, FIREFOX, WEBKITGTK, Browser, differences
+from cookierules.browsers import (
+    BROWSERS,
+    CHROMIUM,
+    FIREFOX,
+    WEBKITGTK,
+    Browser,
+    browser_table,
+    differences,
+)
 from cookierules.lint import lint_set_cookies
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -246,3 +255,10 @@ def test_replay_in_firefox_partitions_a_third_party_cookie(client):
 
 def test_replay_in_webkitgtk_never_stores_a_third_party_cookie(client):
     assert sent_headers(client, "webkitgtk")[1:] == [None, None]
+
+
+def test_the_readme_browser_table_is_made_from_the_engine():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+
+    assert browser_table() in readme, "README.md's browser table: copy browser_table()"
+    assert "not Safari" in readme
