@@ -54,6 +54,10 @@ class Browser:
     # it in place (soup-cookie-jar.c soup_cookie_jar_add_cookie_full); Chromium only for an
     # unchanged value (net/cookies/cookie_monster.h MaybeDeleteEquivalentCookieAndUpdateStatus).
     replacement_keeps_place: bool = False
+    # Chromium stores `v` and `=v` as a nameless cookie with value v (net/cookies/parsed_cookie.cc
+    # ParseTokenValuePairs); Firefox stores `v` as name v with an empty value and refuses `=v`
+    # (netwerk/cookie/CookieParser.cpp ParseAttributes, CookieValidation.cpp ValidateInternal).
+    nameless_is_value: bool = True
     # Chromium and Firefox count http://localhost and 127.0.0.0/8 as secure origins
     # (net/cookies/cookie_util.cc, CookieCommons.cpp); libsoup only https
     # (soup-cookie-jar.c: a Secure cookie needs an https URI, soup_uri_is_https).
@@ -68,6 +72,7 @@ FIREFOX = Browser(
     partitions_third_party=True,
     host_prefix_needs_path_attribute=False,
     replacement_keeps_place=True,
+    nameless_is_value=False,
 )
 WEBKITGTK = Browser(
     "webkitgtk",
@@ -131,6 +136,8 @@ BEHAVIOURS = {
     "partitioned_requires_secure": "`Partitioned` needs Secure",
     "max_lifetime": "the longest lifetime kept",
     "replacement_keeps_place": "a replaced cookie keeps its place in the Cookie header",
+    "nameless_is_value": "`v` and `=v` are a cookie without a name whose value is v (else `v` is "
+    "named v, `=v` dropped)",
     "loopback_is_secure": "http://localhost and 127.0.0.1 count as secure origins",
 }
 

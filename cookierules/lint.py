@@ -291,6 +291,20 @@ def _receive(
     if parsed.cookie is None:
         return HeaderResult(header, "rejected", None, _reported(problems))
     cookie = parsed.cookie
+    if not cookie.name and not browser.nameless_is_value:
+        if "=" in header.partition(";")[0]:
+            problems.append(
+                finding(
+                    "nameless_cookie",
+                    "name",
+                    f"{browser.label} drops a cookie with an empty name before its `=`.",
+                    severity="rejected",
+                )
+            )
+            return HeaderResult(header, "rejected", None, _reported(problems))
+        # The text without `=` is the name, the value empty.
+        cookie = replace(cookie, name=cookie.value, value="")
+        problems = [item for item in problems if item.code != "nameless_cookie"]
     # The expiry findings of the storage rules are left out (_SAID_BY_EXPIRY): those made below
     # read the attribute that counts, Max-Age over Expires (§5.7).
     problems += _in_context(

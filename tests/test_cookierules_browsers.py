@@ -262,3 +262,10 @@ def test_the_readme_browser_table_is_made_from_the_engine():
 
     assert browser_table() in readme, "README.md's browser table: copy browser_table()"
     assert "not Safari" in readme
+
+
+def test_firefox_names_a_cookie_without_equals_and_drops_one_with_an_empty_name():
+    assert lint(FIREFOX, ["test7"], then_url=PAGE).cookie_header == "test7="
+    assert outcomes(FIREFOX, ["=test10"]) == ["rejected"]
+    assert lint(CHROMIUM, ["test7"], then_url=PAGE).cookie_header == "test7"
+    assert outcomes(CHROMIUM, ["=test10"]) == ["stored"]
