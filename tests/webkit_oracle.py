@@ -36,6 +36,7 @@ import secrets
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -116,6 +117,14 @@ def webkit_available() -> str | None:
     return None
 
 
+class TunnelProxy(ConnectProxy):
+    """The CONNECT proxy, quiet when WebKit resets a tunnel it no longer needs."""
+
+    def _tunnel(self, client: socket.socket) -> None:
+        with suppress(OSError):
+            super()._tunnel(client)
+
+
 class ViewError(Exception):
     """A command the web view answered with an error."""
 
@@ -129,7 +138,7 @@ class WebKitDriver:
     def __init__(self, server: OracleServer, folder: Path) -> None:
         self.server = server
         self.folder = folder
-        self.proxy = ConnectProxy()
+        self.proxy = TunnelProxy()
         self.process: subprocess.Popen | None = None
         self.version = ""
         self.starts = 0
@@ -180,8 +189,7 @@ class WebKitDriver:
             self._play(played)
         except ViewError as error:
             played.error = str(error)
-        finally:
-            self._send("close")
+        self._send("close")  # not after a hang: the view is restarted
         return played
 
     def _call(self, body: str, **arguments: str) -> object:
@@ -256,7 +264,10 @@ class WebKitDriver:
             return
         with suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGTERM)
+            os.killpg(self.process.pid, signal.SIGCONT)  # a stopped process takes it too
         wait_or_kill(self.process, timeout=10)
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # Xvfb and WebKit's processes
         for pipe in (self.process.stdin, self.process.stdout):
             pipe.close()
         self.process = None
