@@ -41,9 +41,14 @@ def driver(
     require(missing is None, missing or "")
     require(shutil.which("openssl") is not None, "openssl is not installed")
     with webkit(tmp_path_factory.mktemp("webkit")) as playing:
-        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(f"\nWebKitGTK oracle: {playing.version}")
+        plugins = request.config.pluginmanager
+        reporter, capture = (
+            plugins.get_plugin("terminalreporter"),
+            plugins.get_plugin("capturemanager"),
+        )
+        if reporter is not None and capture is not None:
+            with capture.global_and_fixture_disabled():  # not hidden by output capture
+                reporter.write_line(f"\nWebKitGTK oracle: {playing.version}")
         yield playing
 
 
