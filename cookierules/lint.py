@@ -54,7 +54,7 @@ _DROPPED_IN_CONTEXT = frozenset(
     }
 )
 # A Domain browsers refuse, for which Chromium may also name EXCLUDE_DOMAIN_MISMATCH.
-_REFUSED_DOMAIN = frozenset({"domain_mismatch", "domain_public_suffix"})
+_REFUSED_DOMAIN = frozenset({"domain_invalid", "domain_mismatch", "domain_public_suffix"})
 # Said better by the expiry finding made here.
 _SAID_BY_EXPIRY = frozenset({"max_age_zero", "already_expired", "lifetime_over_400_days"})
 
@@ -279,12 +279,8 @@ def _receive(
     problems += _in_context(
         check_storage(cookie, context, parsed.domain_attribute) + context_warnings(cookie, context)
     )
-    if (
-        cookie.domain is not None
-        and problems
-        and any(item.code in _REFUSED_DOMAIN for item in problems)
-    ):
-        problems += check_domain_site(cookie.domain, context.host)
+    if parsed.domain_attribute and any(item.code in _REFUSED_DOMAIN for item in problems):
+        problems += check_domain_site(parsed.domain_attribute, context.host)
     problems += check_nameless_prefix(cookie)
     expiry = expiry_of(cookie, context.now)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)
