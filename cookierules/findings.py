@@ -1007,6 +1007,8 @@ def collapse(findings: list[Finding]) -> list[Finding]:
     A header of 4,000 unknown attributes, or a body of 10,000 unknown keys, gets a few findings
     back, not thousands.
     """
+    if len(findings) < 2:
+        return findings
     collapsed = _group(findings, lambda item: (item.code, item.field))
     if len(collapsed) > MAX_FINDINGS:
         # The first findings that say what to fix (a did-you-mean) stay apart: each names its

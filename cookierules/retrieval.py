@@ -23,20 +23,32 @@ class Request:
     partition_key: str | None = None  # the top-level site's, where partitioned cookies go
 
 
+def for_host(cookie: StoredCookie, host: str) -> bool:
+    """Whether ``cookie`` goes to ``host`` by its domain (§5.8.3): a host-only cookie to its
+    host alone, a domain cookie to the domain and its subdomains."""
+    return cookie.domain == host if cookie.host_only else domain_matches(host, cookie.domain)
+
+
 def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
     """Why ``cookie`` is not sent with ``request``; None when it is sent."""
-    if cookie.host_only and request.host != cookie.domain:
+    if for_host(cookie, request.host):
+        return exclusion_for_host(cookie, request)
+    if cookie.host_only:
         return finding(
             "not_sent_domain",
             "domain",
             f'"{cookie.name}" is host-only for {cookie.domain}; it is not sent to {request.host}.',
         )
-    if not cookie.host_only and not domain_matches(request.host, cookie.domain):
-        return finding(
-            "not_sent_domain",
-            "domain",
-            f'"{cookie.name}" is for {cookie.domain} and its subdomains, not {request.host}.',
-        )
+    return finding(
+        "not_sent_domain",
+        "domain",
+        f'"{cookie.name}" is for {cookie.domain} and its subdomains, not {request.host}.',
+    )
+
+
+def exclusion_for_host(cookie: StoredCookie, request: Request) -> Finding | None:
+    """Why ``cookie``, one that goes to the request's host (``for_host``), is not sent with
+    ``request``; None when it is sent."""
     if not path_matches(request.path, cookie.path):
         return finding(
             "not_sent_path",
