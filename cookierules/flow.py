@@ -351,6 +351,7 @@ class _Flow:
             cross_site=False,
             now=at,
             partition_key=context.partition_key,
+            cross_site_ancestor=context.third_party,
         )
         sent: list[StoredCookie] = []
         not_sent: list[NotSentCookie] = []
@@ -435,7 +436,9 @@ class _Flow:
             initiator=top_level_url,
         )
         jar = _BlockingJar(self.jar) if self.blocked and context.third_party else self.jar
-        results = receive_response(list(values), location, set_context, jar, context.partition_key)
+        results = receive_response(
+            list(values), location, set_context, jar, context.partition_key, context.third_party
+        )
         default = default_path(location.path)
         for value, result in zip(values, results, strict=True):
             if result.cookie is not None:

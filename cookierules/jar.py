@@ -35,6 +35,10 @@ class StoredCookie:
     # CHIPS §2.2: a partitioned cookie's key is the top-level site, as DevTools shows it
     # ("https://site.example", CookiePartitionKey in net/cookies/cookie_partition_key.cc).
     partition_key: str | None = None
+    # CHIPS's ancestor chain bit, the other half of Chromium's partition key: set from a frame
+    # or request with a cross-site ancestor, a partitioned cookie is in another partition than
+    # one set first-party (CookiePartitionKey::FromNetworkIsolationKey, cookie_partition_key.cc).
+    cross_site_ancestor: bool = False
     created: datetime | None = None  # the creation time, which Chromium's Lax-allowing-unsafe reads
 
     @property
@@ -47,14 +51,15 @@ class StoredCookie:
             self.path,
             self.partitioned,
             self.partition_key,
+            self.cross_site_ancestor,
         )
 
 
-Key = tuple[str, str, bool, str, bool, str | None]
+Key = tuple[str, str, bool, str, bool, str | None, bool]
 
 
 def _replaces_cookie(key: Key) -> Finding:
-    name, domain, _host_only, path, _partitioned, _partition_key = key
+    name, domain, _host_only, path = key[:4]
     return finding(
         "replaces_cookie",
         "name",

@@ -248,13 +248,15 @@ def receive_response(
     context: SetContext,
     jar: CookieJar,
     partition_key: str,
+    cross_site_ancestor: bool = False,
 ) -> list[HeaderResult]:
     """What a browser does with the Set-Cookie headers of one response (or the
     ``document.cookie`` writes of a page), in order; a Partitioned cookie gets
-    ``partition_key``."""
+    ``partition_key`` and the ancestor chain bit ``cross_site_ancestor``."""
     if not context.from_script and any("\0" in header for header in set_cookie):
         return [_refused(header) for header in set_cookie]
-    return [_receive(header, response, context, jar, partition_key) for header in set_cookie]
+    partition = partition_key, cross_site_ancestor
+    return [_receive(header, response, context, jar, partition) for header in set_cookie]
 
 
 def _partition_key(site: tuple[str, str]) -> str:
@@ -264,7 +266,11 @@ def _partition_key(site: tuple[str, str]) -> str:
 
 
 def _receive(
-    header: str, response: Location, context: SetContext, jar: CookieJar, partition_key: str
+    header: str,
+    response: Location,
+    context: SetContext,
+    jar: CookieJar,
+    partition: tuple[str, bool],
 ) -> HeaderResult:
     """Parse, check and store one header."""
     parsed = parse_set_cookie(header, from_script=context.from_script)
@@ -302,7 +308,8 @@ def _receive(
         samesite=cookie.samesite,
         partitioned=cookie.partitioned,
         priority=parsed.priority,
-        partition_key=partition_key if cookie.partitioned else None,
+        partition_key=partition[0] if cookie.partitioned else None,
+        cross_site_ancestor=partition[1] and cookie.partitioned,
         created=context.now,
     )
     refused = jar.store(

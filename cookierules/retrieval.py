@@ -21,6 +21,7 @@ class Request:
     cross_site: bool  # the top-level site differs from the request's site
     now: datetime
     partition_key: str | None = None  # the top-level site's, where partitioned cookies go
+    cross_site_ancestor: bool = False  # the partition key's ancestor chain bit
 
 
 def for_host(cookie: StoredCookie, host: str) -> bool:
@@ -76,7 +77,10 @@ def exclusion_for_host(cookie: StoredCookie, request: Request) -> Finding | None
             f'"{cookie.name}" is SameSite={cookie.samesite or "Lax (by default)"}; browsers do '
             "not send it with requests from another site.",
         )
-    if cookie.partition_key is not None and cookie.partition_key != request.partition_key:
+    if cookie.partition_key is not None and (
+        cookie.partition_key != request.partition_key
+        or cookie.cross_site_ancestor != request.cross_site_ancestor
+    ):
         # CHIPS: a partitioned cookie is kept for the top-level site it was set under (its
         # schemeful site in Chromium, net/cookies/cookie_partition_key.h) and sent only there.
         return finding(
