@@ -243,6 +243,9 @@ class _Flow:
         self.header_too_large_told = False
         self.paths_given: dict[str, bool] = {}  # by Set-Cookie header, for default_path
         self.answer_bytes = 0
+        # A recording that holds Cookie request headers: one without them shows nothing of
+        # what a request did not send (a HAR exported without them, or made by hand).
+        self.cookies_recorded = False
 
     # One request -------------------------------------------------------------------------
 
@@ -260,7 +263,12 @@ class _Flow:
         # Fetch §4.5: credentials "omit", or "same-origin" to another origin, carry no cookies
         # and store none.
         omitted = _credentials_omitted(request)
+        if step is not None and step.recorded:
+            self.seed_recorded(step, location, at, index)
         sent, not_sent = self.send(location, context, at, omitted, index)
+        if sent and step is not None and self.made_without_credentials(step, request, index):
+            omitted = True
+            sent, not_sent = self.send(location, context, at, omitted, index)
         header = cookie_header(sent) if sent else None
         self.check_sent(sent, header, index)
         return _OnItsWay(
@@ -340,6 +348,65 @@ class _Flow:
         """One request and its response, one after the other."""
         going = self.begin(request, at, step, len(self.reports))
         self.reports.append(self.finish(going, response, scripts, at))
+
+    def seed_recorded(self, step: Step, location: Location, at: datetime, index: int) -> None:
+        """The cookies a recorded request sent that no response of the recording set (written by
+        document.cookie, which a HAR does not record, or older than the recording): into the
+        jar as the page's script would write them, host-only with path /, so that what
+        follows is replayed with them."""
+        if not step.recorded_cookie_header:
+            return
+        names = {cookie.name for cookie in self.ordered if for_host(cookie, location.host)}
+        seeded = False
+        for pair in step.recorded_cookie_header.split(";"):
+            name, equals, value = pair.strip().partition("=")
+            if not equals:  # a nameless cookie is sent as its value alone
+                name, value = "", name
+            if name in names:
+                continue
+            names.add(name)
+            seeded = True
+            self.jar.store(
+                StoredCookie(
+                    name, value, location.host, True, "/", None, False, False, None, False,
+                    "Medium", created=at,
+                ),
+                from_script=True,
+                secure_scheme=location.secure,
+                now=at,
+            )  # fmt: skip
+            self.findings.append(
+                flow_finding(
+                    "har_cookie_not_set_in_recording",
+                    f'"{name}" was sent, but no response of the recording set it: written by '
+                    "document.cookie (a HAR does not record it) or older than the recording. It "
+                    "is replayed from here as a host-only cookie with path /, no other attribute.",
+                    index,
+                    name,
+                )
+            )
+        if seeded:
+            self.ordered = in_send_order(self.jar.cookies)
+
+    def made_without_credentials(self, step: Step, request: _Request, index: int) -> bool:
+        """Whether a recorded fetch that sent no Cookie header, where the jar had cookies for
+        it, was made without credentials: a HAR does not record fetch's credentials mode
+        (Fetch §4.5: "omit", or "same-origin" to another origin, sends and stores none)."""
+        if not self.cookies_recorded or step.recorded_cookie_header is not None:
+            return False
+        if request.kind != "subresource" or request.credentials != "include":
+            return False
+        self.findings.append(
+            flow_finding(
+                "har_credentials_inferred",
+                "The browser sent no Cookie header with this request, though the jar had cookies "
+                'for it: the fetch was made without credentials (credentials: "same-origin" to '
+                'another origin, or "omit"). It is replayed so: nothing is sent, and its '
+                "Set-Cookie is ignored.",
+                index,
+            )
+        )
+        return True
 
     def send(
         self, location: Location, context: RequestContext, at: datetime, omitted: bool, index: int
@@ -819,6 +886,7 @@ def replay_recorded(
     """
     check_flow_size(steps)
     flow = _Flow(now, browser, insert_hops=False)
+    flow.cookies_recorded = any(step.recorded_cookie_header for step in steps)
     events: list[tuple[datetime, int, int, _Request | None]] = []
     pending: _Request | None = None
     leaves = answered = flow.clock
