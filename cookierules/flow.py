@@ -431,6 +431,9 @@ class _Flow:
             if not for_host(cookie, host):
                 continue  # another host's cookie (§5.8.3): not this request's business
             first = exclusion_for_host(cookie, request)
+            if first is None and not in_context:
+                sent.append(cookie)
+                continue
             problems = [first] if first is not None else []
             if in_context:
                 problems += self.context_problems(cookie, context, at, omitted, index)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from cookierules.domains import domain_matches
 from cookierules.findings import Finding, finding
@@ -47,15 +48,29 @@ def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
     )
 
 
+def _not_on_path(name: str, path: str, request_path: str) -> Finding:
+    return finding(
+        "not_sent_path", "path", f'"{name}" has path {path}, which {request_path} is not under.'
+    )
+
+
+# A flow asks about the same few cookies and paths at every step; long ones are not kept.
+_cached_not_on_path = lru_cache(maxsize=256)(_not_on_path)
+_CACHED_CHARS = 512
+
+
+def not_on_path(name: str, path: str, request_path: str) -> Finding:
+    """The reason a cookie of ``path`` is not sent to ``request_path`` (§5.1.4)."""
+    if len(name) + len(path) + len(request_path) <= _CACHED_CHARS:
+        return _cached_not_on_path(name, path, request_path)
+    return _not_on_path(name, path, request_path)
+
+
 def exclusion_for_host(cookie: StoredCookie, request: Request) -> Finding | None:
     """Why ``cookie``, one that goes to the request's host (``for_host``), is not sent with
     ``request``; None when it is sent."""
     if not path_matches(request.path, cookie.path):
-        return finding(
-            "not_sent_path",
-            "path",
-            f'"{cookie.name}" has path {cookie.path}, which {request.path} is not under.',
-        )
+        return not_on_path(cookie.name, cookie.path, request.path)
     if cookie.secure and not request.secure:
         return finding(
             "not_sent_secure",
