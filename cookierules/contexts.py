@@ -38,7 +38,9 @@ class RequestContext:
     method: str
     samesite: str  # a ContextType of Chromium, for sending
     set_cross_site: bool  # ComputeSameSiteContextForResponse: only SameSite=None may be set
-    third_party: bool  # the URL's site is not the top-level site (never for a navigation)
+    # The URL's site is not first-party with the site for cookies (never for a navigation);
+    # also the CHIPS ancestor chain bit (CookiePartitionKey::FromNetworkIsolationKey).
+    third_party: bool
     partition_key: str  # CHIPS: the top-level site, "https://site.example"
     words: str  # "cross-site POST navigation"
     typed: bool  # no initiator: typed into the address bar, a bookmark
@@ -106,9 +108,11 @@ def request_context(
     if kind == "navigation":
         # For a top-level navigation the site for cookies is the URL's own.
         site_for_cookies: Site | None = url_site
-    elif kind == "subresource" and initiator_site_ != top_site:
-        # A request from a frame cross-site with the top one has a null site for cookies
-        # (net/cookies/site_for_cookies.h): cross-site for every URL, the top site's too.
+    elif initiator_site_ != top_site:
+        # A frame or request whose initiator is not the top-level site's is under a cross-site
+        # frame: its site for cookies is null (RenderFrameHostImpl::ComputeSiteForCookies in
+        # content/browser/renderer_host/render_frame_host_impl.cc: any cross-site ancestor
+        # nulls it), cross-site for every URL, the top site's too.
         site_for_cookies = None
     else:
         site_for_cookies = top_site

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 
 from cookierules.domains import domain_matches
 from cookierules.findings import Finding, finding
@@ -34,6 +35,10 @@ class StoredCookie:
     # CHIPS §2.2: a partitioned cookie's key is the top-level site, as DevTools shows it
     # ("https://site.example", CookiePartitionKey in net/cookies/cookie_partition_key.cc).
     partition_key: str | None = None
+    # CHIPS's ancestor chain bit, the other half of Chromium's partition key: set from a frame
+    # or request with a cross-site ancestor, a partitioned cookie is in another partition than
+    # one set first-party (CookiePartitionKey::FromNetworkIsolationKey, cookie_partition_key.cc).
+    cross_site_ancestor: bool = False
     created: datetime | None = None  # the creation time, which Chromium's Lax-allowing-unsafe reads
 
     @property
@@ -46,10 +51,33 @@ class StoredCookie:
             self.path,
             self.partitioned,
             self.partition_key,
+            self.cross_site_ancestor,
         )
 
 
-Key = tuple[str, str, bool, str, bool, str | None]
+Key = tuple[str, str, bool, str, bool, str | None, bool]
+
+
+def _replaces_cookie(key: Key) -> Finding:
+    name, domain, _host_only, path = key[:4]
+    return finding(
+        "replaces_cookie",
+        "name",
+        f'This replaces the cookie "{name}" for {domain}{path} set before it (same name, '
+        "domain and path).",
+    )
+
+
+# A flow sets the same few cookies again at every step; a long name or path is not kept.
+_cached_replaces_cookie = lru_cache(maxsize=256)(_replaces_cookie)
+_CACHED_KEY_CHARS = 512
+
+
+def replaces_cookie(key: Key) -> Finding:
+    """The finding for a cookie that replaces the one stored with ``key`` (§5.7)."""
+    if len(key[0]) + len(key[3]) <= _CACHED_KEY_CHARS:
+        return _cached_replaces_cookie(key)
+    return _replaces_cookie(key)
 
 
 class CookieJar:
@@ -119,16 +147,7 @@ class CookieJar:
                     "document.cookie cannot replace or delete it.",
                 )
             ]
-        findings = []
-        if old is not None:
-            findings.append(
-                finding(
-                    "replaces_cookie",
-                    "name",
-                    f'This replaces the cookie "{old.name}" for {old.domain}{old.path} set '
-                    "before it (same name, domain and path).",
-                )
-            )
+        findings = [replaces_cookie(key)] if old is not None else []
         if cookie.expiry is not None and cookie.expiry <= now:
             # RFC 6265bis §5.7: an expired cookie is removed at once, with the one it replaced:
             # how a server deletes a cookie.

@@ -54,7 +54,7 @@ _DROPPED_IN_CONTEXT = frozenset(
     }
 )
 # A Domain browsers refuse, for which Chromium may also name EXCLUDE_DOMAIN_MISMATCH.
-_REFUSED_DOMAIN = frozenset({"domain_mismatch", "domain_public_suffix"})
+_REFUSED_DOMAIN = frozenset({"domain_invalid", "domain_mismatch", "domain_public_suffix"})
 # Said better by the expiry finding made here.
 _SAID_BY_EXPIRY = frozenset({"max_age_zero", "already_expired", "lifetime_over_400_days"})
 
@@ -248,13 +248,15 @@ def receive_response(
     context: SetContext,
     jar: CookieJar,
     partition_key: str,
+    cross_site_ancestor: bool = False,
 ) -> list[HeaderResult]:
     """What a browser does with the Set-Cookie headers of one response (or the
     ``document.cookie`` writes of a page), in order; a Partitioned cookie gets
-    ``partition_key``."""
+    ``partition_key`` and the ancestor chain bit ``cross_site_ancestor``."""
     if not context.from_script and any("\0" in header for header in set_cookie):
         return [_refused(header) for header in set_cookie]
-    return [_receive(header, response, context, jar, partition_key) for header in set_cookie]
+    partition = partition_key, cross_site_ancestor
+    return [_receive(header, response, context, jar, partition) for header in set_cookie]
 
 
 def _partition_key(site: tuple[str, str]) -> str:
@@ -264,7 +266,11 @@ def _partition_key(site: tuple[str, str]) -> str:
 
 
 def _receive(
-    header: str, response: Location, context: SetContext, jar: CookieJar, partition_key: str
+    header: str,
+    response: Location,
+    context: SetContext,
+    jar: CookieJar,
+    partition: tuple[str, bool],
 ) -> HeaderResult:
     """Parse, check and store one header."""
     parsed = parse_set_cookie(header, from_script=context.from_script)
@@ -279,12 +285,8 @@ def _receive(
     problems += _in_context(
         check_storage(cookie, context, parsed.domain_attribute) + context_warnings(cookie, context)
     )
-    if (
-        cookie.domain is not None
-        and problems
-        and any(item.code in _REFUSED_DOMAIN for item in problems)
-    ):
-        problems += check_domain_site(cookie.domain, context.host)
+    if parsed.domain_attribute and any(item.code in _REFUSED_DOMAIN for item in problems):
+        problems += check_domain_site(parsed.domain_attribute, context.host)
     problems += check_nameless_prefix(cookie)
     expiry = expiry_of(cookie, context.now)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)
@@ -306,7 +308,8 @@ def _receive(
         samesite=cookie.samesite,
         partitioned=cookie.partitioned,
         priority=parsed.priority,
-        partition_key=partition_key if cookie.partitioned else None,
+        partition_key=partition[0] if cookie.partitioned else None,
+        cross_site_ancestor=partition[1] and cookie.partitioned,
         created=context.now,
     )
     refused = jar.store(

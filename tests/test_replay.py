@@ -225,6 +225,55 @@ def test_a_har_answers_each_entry_in_order_with_what_was_recorded(client):
     assert answer["findings"] == []
 
 
+def _entry(
+    second: int, url: str, dest: str, cookie: str | None = None, set_cookie: str | None = None
+) -> dict:
+    """A HAR entry started ``second`` seconds into the recording."""
+    sent = [{"name": "Sec-Fetch-Dest", "value": dest}]
+    if cookie is not None:
+        sent.append({"name": "Cookie", "value": cookie})
+    received = [{"name": "Set-Cookie", "value": set_cookie}] if set_cookie else []
+    return {
+        "startedDateTime": f"2026-12-04T10:00:{second:02d}Z",
+        "request": {"method": "GET", "url": url, "headers": sent},
+        "response": {"status": 200, "headers": received},
+    }
+
+
+def test_a_recorded_fetch_that_sent_no_cookie_is_replayed_without_credentials(client):
+    entries = [
+        _entry(0, f"{APP}/", "document", set_cookie="d=1; Path=/; Secure; SameSite=Lax"),
+        _entry(1, f"{APP}/public", "empty", set_cookie="api=1; Path=/; Secure"),
+        _entry(2, f"{APP}/me", "empty", cookie="d=1"),
+    ]
+
+    answer = client.post("/replay", json={"har": {"log": {"entries": entries}}}).get_json()
+
+    steps = answer["steps"]
+    assert [(s["cookie_header"], s["matches"]) for s in steps] == [
+        (None, True),
+        (None, True),
+        ("d=1", True),
+    ]
+    assert steps[1]["results"][0]["outcome"] == "rejected"
+    assert [(f["code"], f["step"]) for f in answer["findings"]] == [("har_credentials_inferred", 1)]
+
+
+def test_a_recorded_cookie_no_response_set_joins_the_jar(client):
+    entries = [
+        _entry(0, f"{APP}/", "document", set_cookie="sid=1; Path=/; Secure; SameSite=Lax"),
+        _entry(1, f"{APP}/next", "document", cookie="sid=1; consent=yes"),
+        _entry(2, f"{APP}/again", "document", cookie="sid=1; consent=yes"),
+    ]
+
+    answer = client.post("/replay", json={"har": {"log": {"entries": entries}}}).get_json()
+
+    assert [s["matches"] for s in answer["steps"]] == [True, True, True]
+    assert [(f["code"], f["step"], f["name"]) for f in answer["findings"]] == [
+        ("har_cookie_not_set_in_recording", 1, "consent")
+    ]
+
+
 def test_steps_typed_by_hand_have_no_recorded_header(client):
     answer = client.post("/replay", json=ONE).get_json()
 
