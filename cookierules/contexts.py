@@ -100,6 +100,15 @@ def request_context(
     ``initiator`` is the origin that started it; None for a navigation typed into the address
     bar (browser-initiated). An opaque origin ("null") is cross-site with everything.
     """
+    if len(method) + len(initiator or "") <= _CACHED_NAME_CHARS:
+        # A flow's steps ask about the same few pairs of sites (each at most 253 characters).
+        return _cached_request_context(kind, method, url_site, top_site, initiator)
+    return _request_context(kind, method, url_site, top_site, initiator)
+
+
+def _request_context(
+    kind: Kind, method: str, url_site: Site, top_site: Site, initiator: str | None
+) -> RequestContext:
     typed = initiator is None and kind == "navigation"
     initiator_site_ = initiator_site(initiator) if initiator is not None else None
     if initiator is None and kind != "navigation":
@@ -137,3 +146,6 @@ def request_context(
         words=words,
         typed=typed,
     )
+
+
+_cached_request_context = lru_cache(maxsize=256)(_request_context)

@@ -184,6 +184,11 @@ class _SetBy:
     last_reason: str | None = None
     path_given: bool | None = None  # whether its Path attribute was used, once looked up
 
+    def reset(self, step: int, header: str, request_path: str, path_given: bool | None) -> None:
+        """Set again, by ``header`` at ``step``: nothing of before counts."""
+        self.step, self.header, self.request_path = step, header, request_path
+        self.sent, self.last_reason, self.path_given = False, None, path_given
+
 
 @dataclass(frozen=True, slots=True)
 class _OnItsWay:
@@ -515,9 +520,12 @@ class _Flow:
                 # A path other than the default one came from a Path attribute; the same one
                 # may have, which the header tells when it matters (note_not_sent).
                 given = True if result.cookie.path != default else None
-                self.set_by[result.cookie.key] = _SetBy(
-                    index, value, location.path, path_given=given
-                )
+                key = result.cookie.key
+                origin = self.set_by.get(key)
+                if origin is None:
+                    self.set_by[key] = _SetBy(index, value, location.path, path_given=given)
+                else:  # set again: a flow sets the same few cookies at every step
+                    origin.reset(index, value, location.path, given)
         return results
 
     # The flow's findings -------------------------------------------------------------------

@@ -8,7 +8,7 @@ storage rules (``cookierules.storage``); the jar adds what depends on the cookie
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
@@ -40,18 +40,32 @@ class StoredCookie:
     # one set first-party (CookiePartitionKey::FromNetworkIsolationKey, cookie_partition_key.cc).
     cross_site_ancestor: bool = False
     created: datetime | None = None  # the creation time, which Chromium's Lax-allowing-unsafe reads
+    # What makes two cookies the same one (§5.7; CHIPS adds the partition).
+    key: Key = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> Key:
-        """What makes two cookies the same one (§5.7; CHIPS adds the partition)."""
-        return (
-            self.name,
-            self.domain,
-            self.host_only,
-            self.path,
-            self.partitioned,
-            self.partition_key,
-            self.cross_site_ancestor,
+    def created_at(self, created: datetime) -> StoredCookie:
+        """This cookie with another creation time: ``dataclasses.replace`` without its generic
+        cost, since a flow keeps the creation time of most cookies it sets again."""
+        return StoredCookie(
+            self.name, self.value, self.domain, self.host_only, self.path, self.expiry,
+            self.secure, self.httponly, self.samesite, self.partitioned, self.priority,
+            self.partition_key, self.cross_site_ancestor, created,
+        )  # fmt: skip
+
+    def __post_init__(self) -> None:
+        # Made once: a flow looks a cookie up by its key several times per step.
+        object.__setattr__(
+            self,
+            "key",
+            (
+                self.name,
+                self.domain,
+                self.host_only,
+                self.path,
+                self.partitioned,
+                self.partition_key,
+                self.cross_site_ancestor,
+            ),
         )
 
 
@@ -92,6 +106,7 @@ class CookieJar:
     def __init__(self, cookies: Iterable[StoredCookie] = ()) -> None:
         self._cookies: dict[Key, StoredCookie] = {}
         self._by_name: dict[str, dict[Key, StoredCookie]] = {}
+        self._soonest: datetime | None = None  # no cookie of the jar expires before it
         for cookie in cookies:
             self._put(cookie.key, cookie)
 
@@ -103,6 +118,8 @@ class CookieJar:
     def _put(self, key: Key, cookie: StoredCookie) -> None:
         """Add ``cookie`` at the end, or in the place of the one with its key."""
         self._cookies[key] = cookie
+        if cookie.expiry is not None and (self._soonest is None or cookie.expiry < self._soonest):
+            self._soonest = cookie.expiry
         self._by_name.setdefault(cookie.name, {})[key] = cookie
 
     def _remove(self, key: Key, name: str) -> None:
@@ -161,7 +178,7 @@ class CookieJar:
             # replacement comes last, as a new cookie.
             self._remove(key, old.name)
         elif old is not None and old.created is not None:
-            cookie = replace(cookie, created=old.created)
+            cookie = cookie.created_at(old.created)
         self._put(key, cookie)
         return findings
 
@@ -180,6 +197,13 @@ class CookieJar:
 
     def remove_expired(self, now: datetime) -> None:
         """RFC 6265bis §5.7 and §5.8.3: expired cookies leave the jar."""
+        if self._soonest is None or now < self._soonest:
+            return  # a flow asks at every step; most steps, nothing has expired
+        self._soonest = None
         for key, cookie in list(self._cookies.items()):
-            if cookie.expiry is not None and cookie.expiry <= now:
+            if cookie.expiry is None:
+                continue
+            if cookie.expiry <= now:
                 self._remove(key, cookie.name)
+            elif self._soonest is None or cookie.expiry < self._soonest:
+                self._soonest = cookie.expiry
