@@ -9,6 +9,7 @@ import shutil
 import ssl
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ from cookierules.flow import MAX_ANSWER_BYTES
 from tests.chromium_oracle import chromium_args, make_certificate
 from tests.conftest import require
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.test_cookierules_flow import T0, entry, har
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = "https://app.example"
@@ -225,29 +227,22 @@ def test_a_har_answers_each_entry_in_order_with_what_was_recorded(client):
     assert answer["findings"] == []
 
 
-def _entry(
-    second: int, url: str, dest: str, cookie: str | None = None, set_cookie: str | None = None
-) -> dict:
-    """A HAR entry started ``second`` seconds into the recording."""
-    sent = [{"name": "Sec-Fetch-Dest", "value": dest}]
-    if cookie is not None:
-        sent.append({"name": "Cookie", "value": cookie})
-    received = [{"name": "Set-Cookie", "value": set_cookie}] if set_cookie else []
-    return {
-        "startedDateTime": f"2026-12-04T10:00:{second:02d}Z",
-        "request": {"method": "GET", "url": url, "headers": sent},
-        "response": {"status": 200, "headers": received},
-    }
+# HAR entries a second apart, so each response is in before the next request leaves.
+T1, T2 = T0 + timedelta(seconds=1), T0 + timedelta(seconds=2)
+
+
+def set_cookie(value: str) -> dict:
+    return {"name": "Set-Cookie", "value": value}
 
 
 def test_a_recorded_fetch_that_sent_no_cookie_is_replayed_without_credentials(client):
-    entries = [
-        _entry(0, f"{APP}/", "document", set_cookie="d=1; Path=/; Secure; SameSite=Lax"),
-        _entry(1, f"{APP}/public", "empty", set_cookie="api=1; Path=/; Secure"),
-        _entry(2, f"{APP}/me", "empty", cookie="d=1"),
-    ]
+    log = har(
+        entry(f"{APP}/", received=[set_cookie("d=1; Path=/; Secure; SameSite=Lax")]),
+        entry(f"{APP}/public", dest="empty", received=[set_cookie("api=1; Path=/; Secure")], at=T1),
+        entry(f"{APP}/me", dest="empty", sent=[{"name": "Cookie", "value": "d=1"}], at=T2),
+    )
 
-    answer = client.post("/replay", json={"har": {"log": {"entries": entries}}}).get_json()
+    answer = client.post("/replay", json={"har": log}).get_json()
 
     steps = answer["steps"]
     assert [(s["cookie_header"], s["matches"]) for s in steps] == [
@@ -260,13 +255,14 @@ def test_a_recorded_fetch_that_sent_no_cookie_is_replayed_without_credentials(cl
 
 
 def test_a_recorded_cookie_no_response_set_joins_the_jar(client):
-    entries = [
-        _entry(0, f"{APP}/", "document", set_cookie="sid=1; Path=/; Secure; SameSite=Lax"),
-        _entry(1, f"{APP}/next", "document", cookie="sid=1; consent=yes"),
-        _entry(2, f"{APP}/again", "document", cookie="sid=1; consent=yes"),
-    ]
+    sent = [{"name": "Cookie", "value": "sid=1; consent=yes"}]
+    log = har(
+        entry(f"{APP}/", received=[set_cookie("sid=1; Path=/; Secure; SameSite=Lax")]),
+        entry(f"{APP}/next", sent=sent, at=T1),
+        entry(f"{APP}/again", sent=sent, at=T2),
+    )
 
-    answer = client.post("/replay", json={"har": {"log": {"entries": entries}}}).get_json()
+    answer = client.post("/replay", json={"har": log}).get_json()
 
     assert [s["matches"] for s in answer["steps"]] == [True, True, True]
     assert [(f["code"], f["step"], f["name"]) for f in answer["findings"]] == [
