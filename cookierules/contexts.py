@@ -38,7 +38,9 @@ class RequestContext:
     method: str
     samesite: str  # a ContextType of Chromium, for sending
     set_cross_site: bool  # ComputeSameSiteContextForResponse: only SameSite=None may be set
-    third_party: bool  # the URL's site is not the top-level site (never for a navigation)
+    # The URL's site is not first-party with the site for cookies (never for a navigation);
+    # also the CHIPS ancestor chain bit (CookiePartitionKey::FromNetworkIsolationKey).
+    third_party: bool
     partition_key: str  # CHIPS: the top-level site, "https://site.example"
     words: str  # "cross-site POST navigation"
     typed: bool  # no initiator: typed into the address bar, a bookmark
@@ -98,6 +100,15 @@ def request_context(
     ``initiator`` is the origin that started it; None for a navigation typed into the address
     bar (browser-initiated). An opaque origin ("null") is cross-site with everything.
     """
+    if len(method) + len(initiator or "") <= _CACHED_NAME_CHARS:
+        # A flow's steps ask about the same few pairs of sites (each at most 253 characters).
+        return _cached_request_context(kind, method, url_site, top_site, initiator)
+    return _request_context(kind, method, url_site, top_site, initiator)
+
+
+def _request_context(
+    kind: Kind, method: str, url_site: Site, top_site: Site, initiator: str | None
+) -> RequestContext:
     typed = initiator is None and kind == "navigation"
     initiator_site_ = initiator_site(initiator) if initiator is not None else None
     if initiator is None and kind != "navigation":
@@ -106,9 +117,11 @@ def request_context(
     if kind == "navigation":
         # For a top-level navigation the site for cookies is the URL's own.
         site_for_cookies: Site | None = url_site
-    elif kind == "subresource" and initiator_site_ != top_site:
-        # A request from a frame cross-site with the top one has a null site for cookies
-        # (net/cookies/site_for_cookies.h): cross-site for every URL, the top site's too.
+    elif initiator_site_ != top_site:
+        # A frame or request whose initiator is not the top-level site's is under a cross-site
+        # frame: its site for cookies is null (RenderFrameHostImpl::ComputeSiteForCookies in
+        # content/browser/renderer_host/render_frame_host_impl.cc: any cross-site ancestor
+        # nulls it), cross-site for every URL, the top site's too.
         site_for_cookies = None
     else:
         site_for_cookies = top_site
@@ -133,3 +146,6 @@ def request_context(
         words=words,
         typed=typed,
     )
+
+
+_cached_request_context = lru_cache(maxsize=256)(_request_context)

@@ -101,21 +101,32 @@ def canonical_host(text: str) -> str:
     Underscores, leading or doubled hyphens and labels over 63 octets stay: the URL parser's
     UTS #46 runs without the STD3 and DNS-length checks. Raises ``InvalidHost``.
     """
-    host = text.lower()
-    if not host.isascii():
-        try:
-            mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
-        except idna.IDNAError as error:
-            raise InvalidHost(str(error)) from None
-        labels = mapped.split(".")
-        host = ".".join(
-            label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
-            for label in labels
-        )
+    host = _ascii_host(text)
     if not host or _FORBIDDEN_HOST.search(host):
         raise InvalidHost(f"{text!r} holds a character no host name may hold")
     if "" in host.split(".")[:-1]:
         raise InvalidHost(f"{text!r} has an empty label")
+    return _ipv4_or_name(host)
+
+
+def _ascii_host(text: str) -> str:
+    """``text`` lower-case, with an IDNA A-label for each non-ASCII label (UTS #46 without
+    the STD3 rules). Raises ``InvalidHost``."""
+    host = text.lower()
+    if host.isascii():
+        return host
+    try:
+        mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
+    except idna.IDNAError as error:
+        raise InvalidHost(str(error)) from None
+    return ".".join(
+        label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+        for label in mapped.split(".")
+    )
+
+
+def _ipv4_or_name(host: str) -> str:
+    """An ASCII host whose last label is a number as an IPv4 address, another one as it is."""
     last = host.removesuffix(".").rpartition(".")[2]
     if _IPV4_PART.fullmatch(last):
         return _ipv4(host)
@@ -242,21 +253,57 @@ def check_domain(domain: str, request_host: str) -> list[Finding]:
     return []
 
 
-def check_domain_site(domain: str, request_host: str) -> list[Finding]:
+# What Chromium's host canonicaliser (url/url_canon_host.cc) refuses in a Domain attribute, as
+# Chromium 156 shows: the WHATWG forbidden host code points but the space, which it escapes.
+# Control characters never get this far: they drop the whole header.
+_CHROMIUM_FORBIDDEN_HOST = re.compile(r"[#%/:<>?@\[\\\]^|]")
+
+
+def _chromium_domain_site(domain_attribute: str) -> str | None:
+    """The registrable domain Chromium finds for a Domain attribute (GetCookieDomainWithString,
+    net/cookies/cookie_util.cc), None for one without: an IP address, a public suffix, "." or
+    "a b". Its host canonicaliser is laxer than the URL parser's: a space, an empty label, an
+    IPv4 address in any form and an IPv6 address in brackets pass.
+
+    Raises ``InvalidHost`` where Chromium gives up before it compares sites: a "%" anywhere,
+    or a host its canonicaliser refuses.
+    """
+    if domain_attribute.startswith("[") and domain_attribute.endswith("]"):
+        try:
+            ipaddress.IPv6Address(domain_attribute[1:-1])
+        except ValueError:
+            raise InvalidHost(f"{domain_attribute!r} is no IPv6 address") from None
+        return None
+    host = _ascii_host(domain_attribute)
+    if _CHROMIUM_FORBIDDEN_HOST.search(host):
+        raise InvalidHost(f"{domain_attribute!r} holds a character Chromium refuses in a host")
+    # net/base/registry_controlled_domains: leading dots are skipped, and the registrable
+    # domain is the registry and the label before it, empty in "example..test".
+    return registrable_domain(_ipv4_or_name(host).lstrip(".").rpartition("..")[2])
+
+
+def check_domain_site(domain_attribute: str, request_host: str) -> list[Finding]:
     """For a Domain browsers refuse: whether it is on another site than the request host.
 
-    Chromium then names EXCLUDE_DOMAIN_MISMATCH beside EXCLUDE_INVALID_DOMAIN
-    (GetCookieDomainWithString, net/cookies/cookie_util.cc, as Chromium 156's NetLog shows); a
-    host without a registrable domain (an IP address, a public suffix) gets the second alone.
+    ``domain_attribute`` is the Domain attribute as written, valid or not. Chromium then names
+    EXCLUDE_DOMAIN_MISMATCH beside EXCLUDE_INVALID_DOMAIN (GetCookieDomainWithString,
+    net/cookies/cookie_util.cc, as Chromium 156's NetLog shows), also for a Domain that is no
+    host name ("ex ample.test", "."), unless it gives up on it before comparing sites; a host
+    without a registrable domain (an IP address, a public suffix) gets the second alone.
     """
     host_site = registrable_domain(request_host)
-    if host_site is None or registrable_domain(domain) == host_site:
+    if host_site is None:
+        return []
+    try:
+        if _chromium_domain_site(domain_attribute) == host_site:
+            return []
+    except InvalidHost:
         return []
     return [
         finding(
             "domain_other_site",
             "domain",
-            f'domain "{domain}" is not on the site of the request host "{request_host}" '
-            f"({host_site}); browsers drop cookies for another site.",
+            f'domain "{domain_attribute}" is not on the site of the request host '
+            f'"{request_host}" ({host_site}); browsers drop cookies for another site.',
         )
     ]

@@ -636,6 +636,23 @@ RULES: dict[str, Rule] = _rules(
         "the recorded Cookie and Set-Cookie headers are missing",
     ),
     Rule(
+        "har_credentials_inferred",
+        "warning",
+        "Fetch §4.5 (HTTP-network-or-cache fetch, includeCredentials)",
+        None,
+        "a recorded fetch that sent no cookie while the jar had some for it was made without "
+        "credentials",
+        "replayed without credentials: nothing sent, Set-Cookie ignored",
+    ),
+    Rule(
+        "har_cookie_not_set_in_recording",
+        "warning",
+        "HAR 1.2",
+        None,
+        "every cookie a recorded request sent was set by a response of the recording",
+        "a cookie from document.cookie or from before the recording is added to the jar",
+    ),
+    Rule(
         "redirect_hop_inserted",
         "warning",
         "Fetch §4.4 (HTTP-redirect fetch)",
@@ -935,6 +952,8 @@ REPLAY_CODES: tuple[str, ...] = (
     "default_path",
     "cookie_header_too_large",
     "har_sanitised",
+    "har_credentials_inferred",
+    "har_cookie_not_set_in_recording",
     "redirect_hop_inserted",
 )
 
@@ -1007,6 +1026,8 @@ def collapse(findings: list[Finding]) -> list[Finding]:
     A header of 4,000 unknown attributes, or a body of 10,000 unknown keys, gets a few findings
     back, not thousands.
     """
+    if len(findings) < 2:
+        return findings
     collapsed = _group(findings, lambda item: (item.code, item.field))
     if len(collapsed) > MAX_FINDINGS:
         # The first findings that say what to fix (a did-you-mean) stay apart: each names its

@@ -25,13 +25,18 @@ from cookierules.contexts import (
     host_site,
     request_context,
 )
-from cookierules.domains import domain_matches
 from cookierules.findings import Finding, finding
 from cookierules.jar import CookieJar, StoredCookie
 from cookierules.lint import HeaderResult, InvalidUrl, Location, check_url, receive_response
 from cookierules.parse import parse_set_cookie
 from cookierules.paths import default_path
-from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
+from cookierules.retrieval import (
+    Request,
+    cookie_header,
+    exclusion_for_host,
+    for_host,
+    in_send_order,
+)
 from cookierules.storage import SetContext
 
 Profile = Literal["chromium", "chromium-third-party-blocked", "firefox", "webkitgtk"]
@@ -180,6 +185,11 @@ class _SetBy:
     last_reason: str | None = None
     path_given: bool | None = None  # whether its Path attribute was used, once looked up
 
+    def reset(self, step: int, header: str, request_path: str, path_given: bool | None) -> None:
+        """Set again, by ``header`` at ``step``: nothing of before counts."""
+        self.step, self.header, self.request_path = step, header, request_path
+        self.sent, self.last_reason, self.path_given = False, None, path_given
+
 
 @dataclass(frozen=True, slots=True)
 class _OnItsWay:
@@ -238,7 +248,11 @@ class _Flow:
         self.default_path_told: set[tuple] = set()
         self.allowed_unsafe: set[tuple] = set()
         self.header_too_large_told = False
+        self.paths_given: dict[str, bool] = {}  # by Set-Cookie header, for default_path
         self.answer_bytes = 0
+        # A recording that holds Cookie request headers: one without them shows nothing of
+        # what a request did not send (a HAR exported without them, or made by hand).
+        self.cookies_recorded = False
 
     # One request -------------------------------------------------------------------------
 
@@ -256,7 +270,12 @@ class _Flow:
         # Fetch §4.5: credentials "omit", or "same-origin" to another origin, carry no cookies
         # and store none.
         omitted = _credentials_omitted(request)
+        if step is not None and step.recorded:
+            self.seed_recorded(step, location, at, index)
         sent, not_sent = self.send(location, context, at, omitted, index)
+        if sent and step is not None and self.made_without_credentials(step, request, index):
+            omitted = True
+            sent, not_sent = self.send(location, context, at, omitted, index)
         header = cookie_header(sent) if sent else None
         self.check_sent(sent, header, index)
         return _OnItsWay(
@@ -337,6 +356,65 @@ class _Flow:
         going = self.begin(request, at, step, len(self.reports))
         self.reports.append(self.finish(going, response, scripts, at))
 
+    def seed_recorded(self, step: Step, location: Location, at: datetime, index: int) -> None:
+        """The cookies a recorded request sent that no response of the recording set (written by
+        document.cookie, which a HAR does not record, or older than the recording): into the
+        jar as the page's script would write them, host-only with path /, so that what
+        follows is replayed with them."""
+        if not step.recorded_cookie_header:
+            return
+        names = {cookie.name for cookie in self.ordered if for_host(cookie, location.host)}
+        seeded = False
+        for pair in step.recorded_cookie_header.split(";"):
+            name, equals, value = pair.strip().partition("=")
+            if not equals:  # a nameless cookie is sent as its value alone
+                name, value = "", name
+            if name in names:
+                continue
+            names.add(name)
+            seeded = True
+            self.jar.store(
+                StoredCookie(
+                    name, value, location.host, True, "/", None, False, False, None, False,
+                    "Medium", created=at,
+                ),
+                from_script=True,
+                secure_scheme=location.secure,
+                now=at,
+            )  # fmt: skip
+            self.findings.append(
+                flow_finding(
+                    "har_cookie_not_set_in_recording",
+                    f'"{name}" was sent, but no response of the recording set it: written by '
+                    "document.cookie (a HAR does not record it) or older than the recording. It "
+                    "is replayed from here as a host-only cookie with path /, no other attribute.",
+                    index,
+                    name,
+                )
+            )
+        if seeded:
+            self.ordered = in_send_order(self.jar.cookies)
+
+    def made_without_credentials(self, step: Step, request: _Request, index: int) -> bool:
+        """Whether a recorded fetch that sent no Cookie header, where the jar had cookies for
+        it, was made without credentials: a HAR does not record fetch's credentials mode
+        (Fetch §4.5: "omit", or "same-origin" to another origin, sends and stores none)."""
+        if not self.cookies_recorded or step.recorded_cookie_header is not None:
+            return False
+        if request.kind != "subresource" or request.credentials != "include":
+            return False
+        self.findings.append(
+            flow_finding(
+                "har_credentials_inferred",
+                "The browser sent no Cookie header with this request, though the jar had cookies "
+                'for it: the fetch was made without credentials (credentials: "same-origin" to '
+                'another origin, or "omit"). It is replayed so: nothing is sent, and its '
+                "Set-Cookie is ignored.",
+                index,
+            )
+        )
+        return True
+
     def send(
         self, location: Location, context: RequestContext, at: datetime, omitted: bool, index: int
     ) -> tuple[list[StoredCookie], list[NotSentCookie]]:
@@ -347,21 +425,25 @@ class _Flow:
             cross_site=False,
             now=at,
             partition_key=context.partition_key,
+            cross_site_ancestor=context.third_party,
         )
         sent: list[StoredCookie] = []
         not_sent: list[NotSentCookie] = []
         host = location.host
+        # Whether the context may keep a cookie home: SameSite (not in a same-site context),
+        # third-party blocking, credentials. Most requests of a flow are same-site ones.
+        in_context = context.samesite != STRICT or omitted or (self.blocked and context.third_party)
         # The jar in send order as the step before left it: nothing changed it since.
         for cookie in self.ordered:
-            if (
-                cookie.domain != host
-                if cookie.host_only
-                else not domain_matches(host, cookie.domain)
-            ):
+            if not for_host(cookie, host):
                 continue  # another host's cookie (§5.8.3): not this request's business
-            first = exclusion(cookie, request)
+            first = exclusion_for_host(cookie, request)
+            if first is None and not in_context:
+                sent.append(cookie)
+                continue
             problems = [first] if first is not None else []
-            problems += self.context_problems(cookie, context, at, omitted, index)
+            if in_context:
+                problems += self.context_problems(cookie, context, at, omitted, index)
             if not problems:
                 sent.append(cookie)
                 continue
@@ -436,16 +518,26 @@ class _Flow:
         )
         jar = _BlockingJar(self.jar) if self.blocked and context.third_party else self.jar
         results = receive_response(
-            list(values), location, set_context, jar, context.partition_key, self.browser
+            list(values),
+            location,
+            set_context,
+            jar,
+            context.partition_key,
+            context.third_party,
+            self.browser,
         )
+        default = default_path(location.path)
         for value, result in zip(values, results, strict=True):
             if result.cookie is not None:
                 # A path other than the default one came from a Path attribute; the same one
                 # may have, which the header tells when it matters (note_not_sent).
-                given = True if result.cookie.path != default_path(location.path) else None
-                self.set_by[result.cookie.key] = _SetBy(
-                    index, value, location.path, path_given=given
-                )
+                given = True if result.cookie.path != default else None
+                key = result.cookie.key
+                origin = self.set_by.get(key)
+                if origin is None:
+                    self.set_by[key] = _SetBy(index, value, location.path, path_given=given)
+                else:  # set again: a flow sets the same few cookies at every step
+                    origin.reset(index, value, location.path, given)
         return results
 
     # The flow's findings -------------------------------------------------------------------
@@ -460,8 +552,7 @@ class _Flow:
         if problems[0].code != "not_sent_path" or cookie.key in self.default_path_told:
             return
         if origin.path_given is None:
-            parsed = parse_set_cookie(origin.header).cookie
-            origin.path_given = bool(parsed and parsed.path and parsed.path.startswith("/"))
+            origin.path_given = self.path_given(origin.header)
         if origin.path_given:
             return
         self.default_path_told.add(cookie.key)
@@ -475,13 +566,31 @@ class _Flow:
             )
         )
 
+    def path_given(self, header: str) -> bool:
+        """Whether ``header`` has a Path attribute that was used (one starting with "/")."""
+        given = self.paths_given.get(header)
+        if given is None:
+            parsed = parse_set_cookie(header).cookie
+            given = self.paths_given[header] = bool(
+                parsed and parsed.path and parsed.path.startswith("/")
+            )
+        return given
+
     def check_sent(self, sent: list[StoredCookie], header: str | None, index: int) -> None:
-        by_name: dict[str, list[StoredCookie]] = {}
         for cookie in sent:
-            by_name.setdefault(cookie.name, []).append(cookie)
             origin = self.set_by.get(cookie.key)
             if origin is not None and origin.step < index:
                 origin.sent = True
+        if len({cookie.name for cookie in sent}) < len(sent):
+            self.check_shadowed(sent, index)
+        if header is not None and not self.header_too_large_told:
+            self.check_header_size(header, index)
+
+    def check_shadowed(self, sent: list[StoredCookie], index: int) -> None:
+        """Cookies of one name sent together: servers read the first."""
+        by_name: dict[str, list[StoredCookie]] = {}
+        for cookie in sent:
+            by_name.setdefault(cookie.name, []).append(cookie)
         for name, cookies in by_name.items():
             if len(cookies) < 2:
                 continue
@@ -503,25 +612,27 @@ class _Flow:
                     name,
                 )
             )
-        if header is not None and not self.header_too_large_told:
-            size = len(header.encode("utf-8")) + len("Cookie: ")
-            if size > NGINX_HEADER_BUFFER:
-                self.header_too_large_told = True
-                node = (
-                    f" and over Node's {NODE_HEADER_LIMIT // 1024} KiB limit on all headers (431)"
-                    if size > NODE_HEADER_LIMIT
-                    else f"; Node allows {NODE_HEADER_LIMIT // 1024} KiB for all headers"
-                )
-                self.findings.append(
-                    flow_finding(
-                        "cookie_header_too_large",
-                        f"The Cookie header line is {size} bytes: over nginx's default "
-                        f"{NGINX_HEADER_BUFFER // 1024} KiB header buffer "
-                        "(large_client_header_buffers, 400 Request Header Or Cookie Too "
-                        f"Large){node}.",
-                        index,
-                    )
-                )
+
+    def check_header_size(self, header: str, index: int) -> None:
+        size = len(header.encode("utf-8")) + len("Cookie: ")
+        if size <= NGINX_HEADER_BUFFER:
+            return
+        self.header_too_large_told = True
+        node = (
+            f" and over Node's {NODE_HEADER_LIMIT // 1024} KiB limit on all headers (431)"
+            if size > NODE_HEADER_LIMIT
+            else f"; Node allows {NODE_HEADER_LIMIT // 1024} KiB for all headers"
+        )
+        self.findings.append(
+            flow_finding(
+                "cookie_header_too_large",
+                f"The Cookie header line is {size} bytes: over nginx's default "
+                f"{NGINX_HEADER_BUFFER // 1024} KiB header buffer "
+                "(large_client_header_buffers, 400 Request Header Or Cookie Too "
+                f"Large){node}.",
+                index,
+            )
+        )
 
     def never_sent(self) -> None:
         """A cookie set, then left out of every later request to its host."""
@@ -550,10 +661,8 @@ class _Flow:
         size = (
             _STEP_JSON_BYTES
             + 3 * len(url)
-            + sum(
-                len(c.name) + len(c.value) + len(c.domain) + len(c.path) + _COOKIE_JSON_BYTES
-                for c in jar
-            )
+            + _COOKIE_JSON_BYTES * len(jar)
+            + sum([len(c.name) + len(c.value) + len(c.domain) + len(c.path) for c in jar])
         )
         for result in (*results, *script_results):
             size += 2 * len(result.set_cookie) + _PROBLEM_JSON_BYTES * (len(result.problems) + 1)
@@ -800,6 +909,7 @@ def replay_recorded(
     """
     check_flow_size(steps)
     flow = _Flow(now, browser, insert_hops=False)
+    flow.cookies_recorded = any(step.recorded_cookie_header for step in steps)
     events: list[tuple[datetime, int, int, _Request | None]] = []
     pending: _Request | None = None
     leaves = answered = flow.clock

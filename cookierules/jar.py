@@ -8,8 +8,9 @@ storage rules (``cookierules.storage``); the jar adds what depends on the cookie
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from cookierules.domains import domain_matches
 from cookierules.findings import Finding, finding
@@ -34,22 +35,63 @@ class StoredCookie:
     # CHIPS §2.2: a partitioned cookie's key is the top-level site, as DevTools shows it
     # ("https://site.example", CookiePartitionKey in net/cookies/cookie_partition_key.cc).
     partition_key: str | None = None
+    # CHIPS's ancestor chain bit, the other half of Chromium's partition key: set from a frame
+    # or request with a cross-site ancestor, a partitioned cookie is in another partition than
+    # one set first-party (CookiePartitionKey::FromNetworkIsolationKey, cookie_partition_key.cc).
+    cross_site_ancestor: bool = False
     created: datetime | None = None  # the creation time, which Chromium's Lax-allowing-unsafe reads
+    # What makes two cookies the same one (§5.7; CHIPS adds the partition).
+    key: Key = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> Key:
-        """What makes two cookies the same one (§5.7; CHIPS adds the partition)."""
-        return (
-            self.name,
-            self.domain,
-            self.host_only,
-            self.path,
-            self.partitioned,
-            self.partition_key,
+    def created_at(self, created: datetime) -> StoredCookie:
+        """This cookie with another creation time: ``dataclasses.replace`` without its generic
+        cost, since a flow keeps the creation time of most cookies it sets again."""
+        return StoredCookie(
+            self.name, self.value, self.domain, self.host_only, self.path, self.expiry,
+            self.secure, self.httponly, self.samesite, self.partitioned, self.priority,
+            self.partition_key, self.cross_site_ancestor, created,
+        )  # fmt: skip
+
+    def __post_init__(self) -> None:
+        # Made once: a flow looks a cookie up by its key several times per step.
+        object.__setattr__(
+            self,
+            "key",
+            (
+                self.name,
+                self.domain,
+                self.host_only,
+                self.path,
+                self.partitioned,
+                self.partition_key,
+                self.cross_site_ancestor,
+            ),
         )
 
 
-Key = tuple[str, str, bool, str, bool, str | None]
+Key = tuple[str, str, bool, str, bool, str | None, bool]
+
+
+def _replaces_cookie(key: Key) -> Finding:
+    name, domain, _host_only, path = key[:4]
+    return finding(
+        "replaces_cookie",
+        "name",
+        f'This replaces the cookie "{name}" for {domain}{path} set before it (same name, '
+        "domain and path).",
+    )
+
+
+# A flow sets the same few cookies again at every step; a long name or path is not kept.
+_cached_replaces_cookie = lru_cache(maxsize=256)(_replaces_cookie)
+_CACHED_KEY_CHARS = 512
+
+
+def replaces_cookie(key: Key) -> Finding:
+    """The finding for a cookie that replaces the one stored with ``key`` (§5.7)."""
+    if len(key[0]) + len(key[3]) <= _CACHED_KEY_CHARS:
+        return _cached_replaces_cookie(key)
+    return _replaces_cookie(key)
 
 
 class CookieJar:
@@ -64,6 +106,7 @@ class CookieJar:
     def __init__(self, cookies: Iterable[StoredCookie] = ()) -> None:
         self._cookies: dict[Key, StoredCookie] = {}
         self._by_name: dict[str, dict[Key, StoredCookie]] = {}
+        self._soonest: datetime | None = None  # no cookie of the jar expires before it
         for cookie in cookies:
             self._put(cookie.key, cookie)
 
@@ -75,6 +118,8 @@ class CookieJar:
     def _put(self, key: Key, cookie: StoredCookie) -> None:
         """Add ``cookie`` at the end, or in the place of the one with its key."""
         self._cookies[key] = cookie
+        if cookie.expiry is not None and (self._soonest is None or cookie.expiry < self._soonest):
+            self._soonest = cookie.expiry
         self._by_name.setdefault(cookie.name, {})[key] = cookie
 
     def _remove(self, key: Key, name: str) -> None:
@@ -127,16 +172,7 @@ class CookieJar:
                     "document.cookie cannot replace or delete it.",
                 )
             ]
-        findings = []
-        if old is not None:
-            findings.append(
-                finding(
-                    "replaces_cookie",
-                    "name",
-                    f'This replaces the cookie "{old.name}" for {old.domain}{old.path} set '
-                    "before it (same name, domain and path).",
-                )
-            )
+        findings = [replaces_cookie(key)] if old is not None else []
         if cookie.expiry is not None and cookie.expiry <= now:
             # RFC 6265bis §5.7: an expired cookie is removed at once, with the one it replaced:
             # how a server deletes a cookie.
@@ -150,7 +186,7 @@ class CookieJar:
             # replacement comes last, as a new cookie.
             self._remove(key, old.name)
         elif old is not None and old.created is not None:
-            cookie = replace(cookie, created=old.created)
+            cookie = cookie.created_at(old.created)
         self._put(key, cookie)
         return findings
 
@@ -169,6 +205,13 @@ class CookieJar:
 
     def remove_expired(self, now: datetime) -> None:
         """RFC 6265bis §5.7 and §5.8.3: expired cookies leave the jar."""
+        if self._soonest is None or now < self._soonest:
+            return  # a flow asks at every step; most steps, nothing has expired
+        self._soonest = None
         for key, cookie in list(self._cookies.items()):
-            if cookie.expiry is not None and cookie.expiry <= now:
+            if cookie.expiry is None:
+                continue
+            if cookie.expiry <= now:
                 self._remove(key, cookie.name)
+            elif self._soonest is None or cookie.expiry < self._soonest:
+                self._soonest = cookie.expiry

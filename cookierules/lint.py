@@ -55,7 +55,7 @@ _DROPPED_IN_CONTEXT = frozenset(
     }
 )
 # A Domain browsers refuse, for which Chromium may also name EXCLUDE_DOMAIN_MISMATCH.
-_REFUSED_DOMAIN = frozenset({"domain_mismatch", "domain_public_suffix"})
+_REFUSED_DOMAIN = frozenset({"domain_invalid", "domain_mismatch", "domain_public_suffix"})
 # Said better by the expiry finding made here.
 _SAID_BY_EXPIRY = frozenset({"max_age_zero", "already_expired", "lifetime_over_400_days"})
 
@@ -220,7 +220,12 @@ def lint_set_cookies(
     )
     jar = CookieJar()
     results = receive_response(
-        set_cookie, response, context, jar, _partition_key(top_site or response.site), browser
+        set_cookie,
+        response,
+        context,
+        jar,
+        _partition_key(top_site or response.site),
+        browser=browser,
     )
     jar.remove_expired(now)
     cookies = in_send_order(jar.cookies)
@@ -252,16 +257,16 @@ def receive_response(
     context: SetContext,
     jar: CookieJar,
     partition_key: str,
+    cross_site_ancestor: bool = False,
     browser: Browser = CHROMIUM,
 ) -> list[HeaderResult]:
     """What a browser does with the Set-Cookie headers of one response (or the
     ``document.cookie`` writes of a page), in order; a Partitioned cookie gets
-    ``partition_key``."""
+    ``partition_key`` and the ancestor chain bit ``cross_site_ancestor``."""
     if not context.from_script and any("\0" in header for header in set_cookie):
         return [_refused(header) for header in set_cookie]
-    return [
-        _receive(header, response, context, jar, partition_key, browser) for header in set_cookie
-    ]
+    partition = partition_key, cross_site_ancestor
+    return [_receive(header, response, context, jar, partition, browser) for header in set_cookie]
 
 
 def _secure(location: Location, browser: Browser) -> bool:
@@ -280,7 +285,7 @@ def _receive(
     response: Location,
     context: SetContext,
     jar: CookieJar,
-    partition_key: str,
+    partition: tuple[str, bool],
     browser: Browser = CHROMIUM,
 ) -> HeaderResult:
     """Parse, check and store one header."""
@@ -310,12 +315,8 @@ def _receive(
     problems += _in_context(
         check_storage(cookie, context, parsed.domain_attribute) + context_warnings(cookie, context)
     )
-    if (
-        cookie.domain is not None
-        and problems
-        and any(item.code in _REFUSED_DOMAIN for item in problems)
-    ):
-        problems += check_domain_site(cookie.domain, context.host)
+    if parsed.domain_attribute and any(item.code in _REFUSED_DOMAIN for item in problems):
+        problems += check_domain_site(parsed.domain_attribute, context.host)
     problems += check_nameless_prefix(cookie)
     expiry = expiry_of(cookie, context.now, capped=browser.max_lifetime is not None)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)
@@ -342,7 +343,8 @@ def _receive(
         samesite=cookie.samesite,
         partitioned=partitioned,
         priority=parsed.priority,
-        partition_key=partition_key if partitioned else None,
+        partition_key=partition[0] if partitioned else None,
+        cross_site_ancestor=partition[1] and partitioned,
         created=context.now,
     )
     refused = jar.store(

@@ -152,18 +152,13 @@ def parse_set_cookie(header: str, *, from_script: bool = False) -> ParsedSetCook
 
     attribute_findings, fields, priority, domain_attribute = _read_attributes(attributes)
     findings.extend(attribute_findings)
-    if fields is None:  # a Domain that is no host name
-        # Chromium checks the size first (IsValidCookieNameValuePair, parsed_cookie.cc) and
-        # names it: every reason is listed, not only the first.
-        findings += check_name_value_size(name, value)
-        return ParsedSetCookie(None, findings)
     return ParsedSetCookie(Cookie(name, value, *fields), findings, priority, domain_attribute)
 
 
 # The attributes of a Set-Cookie header as browsers read them, whatever its name and value:
-# what they break, the Cookie's fields after name and value (None: browsers drop the line),
-# the priority, and the Domain attribute that counts, as written.
-_Attributes = tuple[tuple[Finding, ...], tuple[Any, ...] | None, str, str | None]
+# what they break, the Cookie's fields after name and value, the priority, and the Domain
+# attribute that counts, as written.
+_Attributes = tuple[tuple[Finding, ...], tuple[Any, ...], str, str | None]
 
 
 def _read_attributes(attributes: str) -> _Attributes:
@@ -245,9 +240,10 @@ def _cut_at_line_break(header: str) -> tuple[str, list[Finding]]:
 
 def _apply_attributes(
     values: dict[str, str], findings: list[Finding]
-) -> tuple[tuple[Any, ...] | None, str]:
+) -> tuple[tuple[Any, ...], str]:
     """The cookie's fields with the last value of each attribute, as §5.6.1 to §5.6.7 read
-    them; what they break goes to ``findings``."""
+    them; what they break goes to ``findings``. A Domain that is no host name leaves the
+    domain None beside its rejecting finding (domain_invalid)."""
     domain = None
     path = values.get("path")
     if path is not None and not path.startswith("/"):
@@ -295,8 +291,9 @@ def _apply_attributes(
         try:
             domain = normalize_domain(given)
         except InvalidDomain as error:
+            # Chromium still reads the other attributes and names what else is wrong
+            # (CanonicalCookie::Create, net/cookies/canonical_cookie.cc).
             findings.append(error.finding)
-            return None, DEFAULT_PRIORITY
     # RFC 6265bis §5.6.7: any other value leaves the enforcement at "Default".
     samesite = _read_attribute(
         values,

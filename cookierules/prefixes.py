@@ -58,7 +58,9 @@ def check_prefix(
     """RFC 6265bis §4.1.3: what the __Secure-, __Host-, __Http- and __Host-Http- prefixes need.
 
     ``host`` is the request host and ``domain_attribute`` the Domain attribute as written, where
-    they are known: a __Host- cookie may then name an IP-address host itself.
+    they are known: a __Host- cookie may then name an IP-address host itself. A Domain that is
+    no host name (the cookie's domain None) still counts: Chromium reads the attribute as
+    written (IsCookiePrefixValid, net/cookies/canonical_cookie.cc).
     """
     prefix = cookie_prefix(cookie.name)
     required = prefix_requirements(prefix)
@@ -71,14 +73,9 @@ def check_prefix(
     # without one (path None) breaks the rule (wpt cookies/prefix/__host.explicit-path.https).
     if "host" in required and cookie.path != "/":
         findings.append(finding("prefix_requires_root_path", "path", prefix=prefix))
-    if (
-        "host" in required
-        and cookie.domain is not None
-        and not _names_ip_host(domain_attribute, host)
-    ):
-        findings.append(
-            finding("prefix_forbids_domain", "domain", prefix=prefix, domain=cookie.domain)
-        )
+    domain = cookie.domain or domain_attribute
+    if "host" in required and domain and not _names_ip_host(domain_attribute, host):
+        findings.append(finding("prefix_forbids_domain", "domain", prefix=prefix, domain=domain))
     return findings
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from cookierules.domains import domain_matches
 from cookierules.findings import Finding, finding
@@ -22,28 +23,55 @@ class Request:
     now: datetime
     partition_key: str | None = None  # the top-level site's, where partitioned cookies go
     lax_by_default: bool = True  # Browser.unspecified_samesite_is_lax
+    cross_site_ancestor: bool = False  # the partition key's ancestor chain bit
+
+
+def for_host(cookie: StoredCookie, host: str) -> bool:
+    """Whether ``cookie`` goes to ``host`` by its domain (§5.8.3): a host-only cookie to its
+    host alone, a domain cookie to the domain and its subdomains."""
+    return cookie.domain == host if cookie.host_only else domain_matches(host, cookie.domain)
 
 
 def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
     """Why ``cookie`` is not sent with ``request``; None when it is sent."""
-    if cookie.host_only and request.host != cookie.domain:
+    if for_host(cookie, request.host):
+        return exclusion_for_host(cookie, request)
+    if cookie.host_only:
         return finding(
             "not_sent_domain",
             "domain",
             f'"{cookie.name}" is host-only for {cookie.domain}; it is not sent to {request.host}.',
         )
-    if not cookie.host_only and not domain_matches(request.host, cookie.domain):
-        return finding(
-            "not_sent_domain",
-            "domain",
-            f'"{cookie.name}" is for {cookie.domain} and its subdomains, not {request.host}.',
-        )
+    return finding(
+        "not_sent_domain",
+        "domain",
+        f'"{cookie.name}" is for {cookie.domain} and its subdomains, not {request.host}.',
+    )
+
+
+def _not_on_path(name: str, path: str, request_path: str) -> Finding:
+    return finding(
+        "not_sent_path", "path", f'"{name}" has path {path}, which {request_path} is not under.'
+    )
+
+
+# A flow asks about the same few cookies and paths at every step; long ones are not kept.
+_cached_not_on_path = lru_cache(maxsize=256)(_not_on_path)
+_CACHED_CHARS = 512
+
+
+def not_on_path(name: str, path: str, request_path: str) -> Finding:
+    """The reason a cookie of ``path`` is not sent to ``request_path`` (§5.1.4)."""
+    if len(name) + len(path) + len(request_path) <= _CACHED_CHARS:
+        return _cached_not_on_path(name, path, request_path)
+    return _not_on_path(name, path, request_path)
+
+
+def exclusion_for_host(cookie: StoredCookie, request: Request) -> Finding | None:
+    """Why ``cookie``, one that goes to the request's host (``for_host``), is not sent with
+    ``request``; None when it is sent."""
     if not path_matches(request.path, cookie.path):
-        return finding(
-            "not_sent_path",
-            "path",
-            f'"{cookie.name}" has path {cookie.path}, which {request.path} is not under.',
-        )
+        return not_on_path(cookie.name, cookie.path, request.path)
     if cookie.secure and not request.secure:
         return finding(
             "not_sent_secure",
@@ -69,7 +97,10 @@ def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
             f'"{cookie.name}" is SameSite={cookie.samesite or "Lax (by default)"}; browsers do '
             "not send it with requests from another site.",
         )
-    if cookie.partition_key is not None and cookie.partition_key != request.partition_key:
+    if cookie.partition_key is not None and (
+        cookie.partition_key != request.partition_key
+        or cookie.cross_site_ancestor != request.cross_site_ancestor
+    ):
         # CHIPS: a partitioned cookie is kept for the top-level site it was set under (its
         # schemeful site in Chromium, net/cookies/cookie_partition_key.h) and sent only there.
         return finding(

@@ -137,7 +137,8 @@ class ReplayStepSchema(Schema):
         metadata={
             "description": 'The origin that started it ("https://app.example", or "null"); '
             "absent or null: typed into the address bar (a navigation), the page itself "
-            "(otherwise)."
+            "(otherwise). For an iframe or a subresource, an origin of another site than the "
+            "top-level page's is a frame of that site in between: a cross-site ancestor."
         },
     )
     credentials = fields.String(
@@ -211,6 +212,15 @@ class ReplayCookieSchema(LintCookieSchema):
         metadata={
             "description": 'The top-level site of a Partitioned cookie ("https://site.example"); '
             "null when unpartitioned."
+        },
+    )
+    partition_cross_site_ancestor = fields.Boolean(
+        attribute="cross_site_ancestor",
+        required=True,
+        metadata={
+            "description": "The other half of the partition (DevTools' hasCrossSiteAncestor): "
+            "true when a Partitioned cookie was set from a frame or request with a cross-site "
+            "ancestor, which is another partition than the same top-level site first-party."
         },
     )
 

@@ -133,6 +133,9 @@ class FuzzDriver:
             page.goto(url)
             for header in case.set_cookie:
                 page.evaluate(_WRITE_COOKIE, header)
+            # The writes reach the network service without waiting; reading document.cookie
+            # goes the same way after them, so the jar holds every write before going on.
+            page.evaluate("document.cookie")
         elif case.mode == "fetch":
             server.serve(top_path, [])
             server.serve(path, list(case.set_cookie))

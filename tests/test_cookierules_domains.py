@@ -143,6 +143,21 @@ SITES = {
     "the same site, not a parent": ("www.example.com", "sub.www.example.com", False),
     "from an IP address": ("127.0.0.1", "127.0.0.2", False),
     "a trailing dot": ("www.example.com", "example.com.", True),
+    # A Domain that is no host name, as Chromium's host canonicaliser reads it.
+    "a space, another site": ("www.example.com", "ex ample.com", True),
+    "a space, the same site": ("www.example.com", "x y.example.com", False),
+    "a quote and an asterisk": ("www.example.com", 'e"x*ample.com', True),
+    "only a dot": ("www.example.com", ".", True),
+    "an empty label": ("www.example.com", "example..com", True),
+    "an empty label under the site": ("www.example.com", "x..example.com", False),
+    "two leading dots": ("www.example.com", "..example.com", False),
+    "an IPv6 address in brackets": ("www.example.com", "[::1]", True),
+    "an IPv4 address in octal": ("www.example.com", "0177.1", True),
+    "an IPv4 address out of range": ("www.example.com", "1.2.3.999", False),
+    "a percent sign": ("www.example.com", "ex%61mple.com", False),
+    "a colon": ("www.example.com", "example.com:443", False),
+    "a slash": ("www.example.com", "/", False),
+    "a space, from a host without a site": ("localhost", "a b", False),
 }
 
 

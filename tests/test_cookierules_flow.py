@@ -75,7 +75,8 @@ def set_then(request: Step, *, set_at: datetime = T0, browser: str = "chromium")
             "s=1; l=1; n=1; u=1",
             "same-site POST navigation",
         ),
-        # Iframes: the top-level page decides; the initiator too for Strict.
+        # Iframes: the top-level page decides; an initiator of another site is a cross-site
+        # parent frame, which nulls the site for cookies (ComputeSiteForCookies).
         (
             Step(f"{APP}/f", kind="iframe", top_level_url="https://news.example/", at=T0),
             "n=1",
@@ -94,7 +95,7 @@ def set_then(request: Step, *, set_at: datetime = T0, browser: str = "chromium")
                 initiator="https://ads.example",
                 at=T0,
             ),
-            "l=1; n=1; u=1",
+            "n=1",
             "cross-site GET iframe navigation",
         ),
         # Subresources: same-site with the page, or only SameSite=None.

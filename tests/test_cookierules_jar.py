@@ -3,6 +3,7 @@ holds cookies from another URL, which a single POST /lint cannot show."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,3 +80,19 @@ def test_a_replacement_keeps_its_place_only_with_the_same_value():
         jar.store(stored(name, value), from_script=False, secure_scheme=True, now=NOW_DATE)
 
     assert [(c.name, c.value) for c in jar.cookies] == [("a", "1"), ("c", "3"), ("b", "9")]
+
+
+def test_a_copy_with_another_creation_time_keeps_every_other_field():
+    # Every field set away from its default, so that a field created_at forgets shows.
+    given = StoredCookie(
+        "n", "v", "example.com", False, "/p", datetime(2027, 1, 1, tzinfo=UTC), True, True,
+        "Strict", True, "High", "https://example.com", True, datetime(2026, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    later = datetime(2026, 6, 1, tzinfo=UTC)
+
+    copied = given.created_at(later)
+
+    assert copied == replace(given, created=later) and copied.key == given.key
+    assert [getattr(copied, name) for name in StoredCookie.__slots__ if name != "created"] == [
+        getattr(given, name) for name in StoredCookie.__slots__ if name != "created"
+    ]

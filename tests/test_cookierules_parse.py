@@ -50,7 +50,6 @@ def test_the_path_is_kept_as_given_for_the_storage_to_resolve(header: str, path:
 @pytest.mark.parametrize(
     ("header", "code"),
     [
-        ("a=1; Domain=exa mple.com", "domain_invalid"),
         ("a=1\x7f", "disallowed_character"),
         ("a=1; Path=/\x00", "disallowed_character"),
         ("=", "no_cookie_content"),
@@ -62,6 +61,16 @@ def test_what_drops_the_whole_line_leaves_no_cookie(header: str, code: str):
 
     assert parsed.cookie is None
     assert [finding.code for finding in parsed.findings] == [code]
+
+
+def test_a_domain_that_is_no_host_name_leaves_the_other_attributes_read():
+    # Chromium names what else is wrong too (CanonicalCookie::Create, canonical_cookie.cc).
+    parsed = parse_set_cookie("a=1; Domain=exa mple.com; Partitioned; Path=/x")
+
+    assert [finding.code for finding in parsed.findings] == ["domain_invalid"]
+    assert parsed.cookie.domain is None
+    assert (parsed.cookie.partitioned, parsed.cookie.path) == (True, "/x")
+    assert parsed.domain_attribute == "exa mple.com"
 
 
 def test_an_unknown_priority_is_the_default():

@@ -60,6 +60,18 @@ DEVTOOLS_REASON = {
 # Reasons DevTools has no name for: Chromium stops at them (CanonicalCookie::Create), so DevTools
 # lists no blocked cookie at all; test_chromium_names_the_reasons_lint_gives reads them.
 DEVTOOLS_SILENT = frozenset({"EXCLUDE_INVALID_PARTITIONED", "EXCLUDE_AMBIGUOUS_SERIALIZATION"})
+# The reasons CanonicalCookie::Create names before it stops: beside a silent one, DevTools lists
+# the cookie with these alone (an invalid Domain, a prefix), and without them not at all.
+CREATE_REASONS = frozenset(
+    {
+        "EXCLUDE_INVALID_DOMAIN",
+        "EXCLUDE_DOMAIN_NON_ASCII",
+        "EXCLUDE_INVALID_PREFIX",
+        "EXCLUDE_NAME_VALUE_PAIR_EXCEEDS_MAX_SIZE",
+        "EXCLUDE_DISALLOWED_CHARACTER",
+        "EXCLUDE_NO_COOKIE_CONTENT",
+    }
+)
 # Chromium's clock and the server's are read a moment apart.
 EXPIRY_TOLERANCE_SECONDS = 300
 
@@ -153,6 +165,15 @@ PLAIN_ROWS = {
     "host_prefix_right": "__Host-id=1; Secure; Path=/",
     "http_prefix_without_httponly": "__Http-id=1; Secure",
     "nameless_value_with_prefix": "=__Host-id",
+    # A Domain that is no host name (GetCookieDomainWithString, net/cookies/cookie_util.cc).
+    "domain_with_a_space_of_another_site": "id=1; Domain=ex ample.test",
+    "domain_with_a_space_on_the_site": "id=1; Domain=x y.example.test",
+    "domain_only_a_dot": "id=1; Domain=.",
+    "domain_with_an_empty_label": "id=1; Domain=example..test",
+    "domain_ipv6_in_brackets": "id=1; Domain=[::1]",
+    "domain_invalid_and_partitioned_without_secure": "id=1; Domain=ex:ample.test; Partitioned",
+    "domain_invalid_and_host_prefix": "__Host-id=1; Secure; Path=/; Domain=ex ample.test",
+    "prefix_and_partitioned_without_secure": "__Secure-id=1; Partitioned",
 }
 ROWS = [Row(id, [header]) for id, header in PLAIN_ROWS.items()] + [
     # The required rows.
@@ -198,6 +219,7 @@ ROWS = [Row(id, [header]) for id, header in PLAIN_ROWS.items()] + [
     Row("domain_with_a_dot_host_without", ["id=1; Domain=example.test."]),
     Row("domain_not_ascii_to_punycode", ["id=1; Domain=bücher.example.test"], host=BUECHER),
     Row("domain_accented_to_punycode", ["id=1; Domain=élève.example.test"], host=ELEVE),
+    Row("domain_in_octal_from_an_ip_address", ["id=1; Domain=0177.1; Partitioned"], host="0177.1"),
     # URLs as the URL parser writes them (WHATWG URL; Chromium's GURL).
     Row(
         "ipv4_host_as_one_number",
@@ -274,12 +296,13 @@ def predicted_blocks(report: dict) -> list[list[str]]:
     for result in report["results"]:
         if result["outcome"] != "rejected":
             continue
-        if any(problem["chromium"] in DEVTOOLS_SILENT for problem in result["problems"]):
-            continue
+        silent = any(problem["chromium"] in DEVTOOLS_SILENT for problem in result["problems"])
         reasons = {
             DEVTOOLS_REASON[problem["chromium"]]
             for problem in result["problems"]
-            if problem["severity"] == "rejected" and problem["chromium"] in DEVTOOLS_REASON
+            if problem["severity"] == "rejected"
+            and problem["chromium"] in DEVTOOLS_REASON
+            and (not silent or problem["chromium"] in CREATE_REASONS)
         }
         if reasons:
             blocks.append(sorted(reasons))

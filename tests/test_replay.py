@@ -9,6 +9,7 @@ import shutil
 import ssl
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ from cookierules.flow import MAX_ANSWER_BYTES
 from tests.chromium_oracle import chromium_args, make_certificate
 from tests.conftest import require
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.test_cookierules_flow import T0, entry, har
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = "https://app.example"
@@ -223,6 +225,49 @@ def test_a_har_answers_each_entry_in_order_with_what_was_recorded(client):
         for s in answer["steps"]
     ] == [(f"{APP}/login", "GET", None, None, True), (f"{APP}/home", "GET", "sid=1", "sid=1", True)]
     assert answer["findings"] == []
+
+
+# HAR entries a second apart, so each response is in before the next request leaves.
+T1, T2 = T0 + timedelta(seconds=1), T0 + timedelta(seconds=2)
+
+
+def set_cookie(value: str) -> dict:
+    return {"name": "Set-Cookie", "value": value}
+
+
+def test_a_recorded_fetch_that_sent_no_cookie_is_replayed_without_credentials(client):
+    log = har(
+        entry(f"{APP}/", received=[set_cookie("d=1; Path=/; Secure; SameSite=Lax")]),
+        entry(f"{APP}/public", dest="empty", received=[set_cookie("api=1; Path=/; Secure")], at=T1),
+        entry(f"{APP}/me", dest="empty", sent=[{"name": "Cookie", "value": "d=1"}], at=T2),
+    )
+
+    answer = client.post("/replay", json={"har": log}).get_json()
+
+    steps = answer["steps"]
+    assert [(s["cookie_header"], s["matches"]) for s in steps] == [
+        (None, True),
+        (None, True),
+        ("d=1", True),
+    ]
+    assert steps[1]["results"][0]["outcome"] == "rejected"
+    assert [(f["code"], f["step"]) for f in answer["findings"]] == [("har_credentials_inferred", 1)]
+
+
+def test_a_recorded_cookie_no_response_set_joins_the_jar(client):
+    sent = [{"name": "Cookie", "value": "sid=1; consent=yes"}]
+    log = har(
+        entry(f"{APP}/", received=[set_cookie("sid=1; Path=/; Secure; SameSite=Lax")]),
+        entry(f"{APP}/next", sent=sent, at=T1),
+        entry(f"{APP}/again", sent=sent, at=T2),
+    )
+
+    answer = client.post("/replay", json={"har": log}).get_json()
+
+    assert [s["matches"] for s in answer["steps"]] == [True, True, True]
+    assert [(f["code"], f["step"], f["name"]) for f in answer["findings"]] == [
+        ("har_cookie_not_set_in_recording", 1, "consent")
+    ]
 
 
 def test_steps_typed_by_hand_have_no_recorded_header(client):

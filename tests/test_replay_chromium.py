@@ -11,9 +11,9 @@ context of ``Browser.new_context()``, which blocks them, as Incognito does).
 For every row the test asserts that Chromium sent what the row records, then that POST /replay,
 given the steps as played (with their ports and times), predicts every Cookie header Chromium
 sent and, after each chain, the jar Chromium had: names, values, domains, paths, flags,
-session or persistent, expiry, priority and partition key. A row with ``replay_disagrees``
-names a known gap of POST /replay: its prediction test is a strict xfail, so closing the gap
-fails it until the key is removed.
+session or persistent, expiry, priority and partition key (top-level site and ancestor chain
+bit). A row with ``replay_disagrees`` names a known gap of POST /replay: its prediction test is
+a strict xfail, so closing the gap fails it until the key is removed.
 """
 
 from __future__ import annotations
@@ -128,13 +128,30 @@ def test_replay_predicts_what_chromium_did(
             continue
         chromium = Observation(cookies=jar, blocked=[], cookie_header=None)
         assert predicted_jar({"cookies": predicted["jar"]}) == chromium_jar(chromium), seen
+        predicted_keys = [
+            {
+                **cookie,
+                "partition": (cookie["partition_key"], cookie["partition_cross_site_ancestor"])
+                if cookie["partition_key"]
+                else None,
+            }
+            for cookie in predicted["jar"]
+        ]
         chromium_keys = [
-            {**cookie, "partitionKey": cookie.get("partitionKey", {}).get("topLevelSite")}
+            {
+                **cookie,
+                "partition": (
+                    cookie["partitionKey"]["topLevelSite"],
+                    cookie["partitionKey"]["hasCrossSiteAncestor"],
+                )
+                if "partitionKey" in cookie
+                else None,
+            }
             for cookie in jar
         ]
-        assert partitions(predicted["jar"], "partition_key") == partitions(
-            chromium_keys, "partitionKey"
-        ), seen
+        assert partitions(predicted_keys, "partition") == partitions(chromium_keys, "partition"), (
+            seen
+        )
         stored = {(cookie["name"], cookie["path"]): cookie["expires"] for cookie in jar}
         for cookie in predicted["jar"]:
             if cookie["expiry"] is not None:

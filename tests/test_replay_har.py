@@ -219,10 +219,7 @@ def test_the_har_records_what_the_server_received(flow: str, browser: str, recor
 
 
 # Flows POST /replay does not yet replay as Chromium did: expected to fail until it does.
-KNOWN_GAPS = {
-    "fetch_without_credentials": "a fetch that sent no cookie is replayed as credentialed",
-    "script_cookie": "a cookie written by document.cookie is not in the HAR's responses",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("browser", BROWSERS)
