@@ -62,6 +62,15 @@ class Browser:
     # (net/cookies/cookie_util.cc, CookieCommons.cpp); libsoup only https
     # (soup-cookie-jar.c: a Secure cookie needs an https URI, soup_uri_is_https).
     loopback_is_secure: bool = True
+    # libsoup 3.2 reads a Set-Cookie header and decides whether to keep it its own way, in a
+    # dozen places at once (cookierules/libsoup.py, from libsoup/cookies/soup-cookie.c
+    # parse_one_cookie and soup-cookie-jar.c soup_cookie_jar_add_cookie_full).
+    reads_with_libsoup: bool = False
+    # Among cookies of equal paths, libsoup sends them by domain, the most specific first, as
+    # its jar looks them up (".host", "host", ".parent", ...), then in the order each domain's
+    # list keeps (soup-cookie-jar.c get_cookies, compare_cookies sorts by path length alone);
+    # Chromium and Firefox by creation time (RFC 6265bis §5.8.3).
+    send_order_by_domain: bool = False
 
 
 CHROMIUM = Browser("chromium", "Chromium")
@@ -84,6 +93,8 @@ WEBKITGTK = Browser(
     max_lifetime=None,
     replacement_keeps_place=True,
     loopback_is_secure=False,
+    reads_with_libsoup=True,
+    send_order_by_domain=True,
 )
 BROWSERS: dict[str, Browser] = {browser.name: browser for browser in (CHROMIUM, FIREFOX, WEBKITGTK)}
 
@@ -139,6 +150,10 @@ BEHAVIOURS = {
     "nameless_is_value": "`v` and `=v` are a cookie without a name whose value is v (else `v` is "
     "named v, `=v` dropped)",
     "loopback_is_secure": "http://localhost and 127.0.0.1 count as secure origins",
+    "send_order_by_domain": "the Cookie header lists cookies of equal paths by domain, the "
+    "most specific first (else by creation time)",
+    "reads_with_libsoup": "the header is read by libsoup 3.2 (cut at a control or non-ASCII "
+    "byte, no size limits, HTTP dates, the last of Expires and Max-Age wins)",
 }
 
 

@@ -313,7 +313,7 @@ class _Flow:
             from_script=True,
         )
         self.jar.remove_expired(at)
-        jar = self.ordered = in_send_order(self.jar.cookies)
+        jar = self.ordered = in_send_order(self.jar.cookies, self.browser.send_order_by_domain)
         self.count(
             request.url
             + request.top_level_url
@@ -393,7 +393,7 @@ class _Flow:
                 )
             )
         if seeded:
-            self.ordered = in_send_order(self.jar.cookies)
+            self.ordered = in_send_order(self.jar.cookies, self.browser.send_order_by_domain)
 
     def made_without_credentials(self, step: Step, request: _Request, index: int) -> bool:
         """Whether a recorded fetch that sent no Cookie header, where the jar had cookies for

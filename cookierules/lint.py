@@ -28,7 +28,8 @@ from cookierules.findings import (
 )
 from cookierules.jar import CookieJar, StoredCookie
 from cookierules.joined import check_joined
-from cookierules.parse import parse_set_cookie
+from cookierules.libsoup import as_received, read_header, refusals
+from cookierules.parse import DEFAULT_PRIORITY, parse_set_cookie
 from cookierules.paths import canonical_path, cookie_path
 from cookierules.prefixes import check_nameless_prefix
 from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
@@ -228,7 +229,7 @@ def lint_set_cookies(
         browser=browser,
     )
     jar.remove_expired(now)
-    cookies = in_send_order(jar.cookies)
+    cookies = in_send_order(jar.cookies, browser.send_order_by_domain)
     if later is None:
         return LintReport(results, cookies, None, [])
     request = Request(
@@ -289,6 +290,8 @@ def _receive(
     browser: Browser = CHROMIUM,
 ) -> HeaderResult:
     """Parse, check and store one header."""
+    if browser.reads_with_libsoup:
+        return _receive_libsoup(header, response, context, jar, browser)
     parsed = parse_set_cookie(header, from_script=context.from_script)
     problems = list(parsed.findings)
     if "=" in header and ("," in header or ":" in header or "\n" in header or "\r" in header):
@@ -360,6 +363,61 @@ def _receive(
     ):
         return HeaderResult(header, "rejected", None, _reported(problems))
     return HeaderResult(header, "stored", stored, _reported(problems))
+
+
+def _receive_libsoup(
+    header: str, response: Location, context: SetContext, jar: CookieJar, browser: Browser
+) -> HeaderResult:
+    """One header as WebKitGTK reads and keeps it: libsoup's parser and jar
+    (``cookierules.libsoup``), then the same jar as the other engines. A document.cookie
+    string may hold several cookies, one per line; the last one kept is the result's."""
+    pieces, problems = as_received(header, from_script=context.from_script)
+    cookie = None
+    for piece in pieces:
+        stored, found = _store_libsoup(piece, response, context, jar, browser)
+        cookie = stored or cookie
+        problems += found
+    return HeaderResult(
+        header, "rejected" if cookie is None else "stored", cookie, _reported(problems)
+    )
+
+
+def _store_libsoup(
+    header: str, response: Location, context: SetContext, jar: CookieJar, browser: Browser
+) -> tuple[StoredCookie | None, list[Finding]]:
+    read = read_header(header, context.host, response.path, context.now)
+    problems = read.findings
+    soup = read.cookie
+    if soup is not None:
+        problems = problems + refusals(soup, response.scheme, context, browser)
+    if soup is None or any(problem.severity == "rejected" for problem in problems):
+        return None, problems
+    stored = StoredCookie(
+        name=soup.name,
+        value=soup.value,
+        domain=soup.domain.removeprefix("."),
+        host_only=not soup.domain.startswith("."),
+        path=soup.path,
+        expiry=soup.expires,
+        secure=soup.secure,
+        httponly=soup.httponly,
+        samesite=soup.samesite,
+        partitioned=False,
+        priority=DEFAULT_PRIORITY,
+        created=context.now,
+    )
+    problems += jar.store(
+        stored,
+        from_script=context.from_script,
+        secure_scheme=response.scheme == "https",
+        now=context.now,
+        keep_place=True,
+    )
+    if any(item.severity == "rejected" for item in problems) or (
+        stored.expiry is not None and stored.expiry <= context.now
+    ):
+        return None, problems
+    return stored, problems
 
 
 def _as_in(

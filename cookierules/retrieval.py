@@ -29,7 +29,15 @@ class Request:
 def for_host(cookie: StoredCookie, host: str) -> bool:
     """Whether ``cookie`` goes to ``host`` by its domain (§5.8.3): a host-only cookie to its
     host alone, a domain cookie to the domain and its subdomains."""
-    return cookie.domain == host if cookie.host_only else domain_matches(host, cookie.domain)
+    domain = cookie.domain
+    if cookie.host_only:
+        return domain == host
+    if domain_matches(host, domain):
+        return True
+    # Only WebKitGTK keeps a Domain in upper case, as written, and finds it ignoring case: its
+    # jar's table of domains hashes with soup_str_case_hash (libsoup/cookies/soup-cookie-jar.c).
+    lowered = domain.lower()
+    return lowered != domain and domain_matches(host, lowered)
 
 
 def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
@@ -112,9 +120,17 @@ def exclusion_for_host(cookie: StoredCookie, request: Request) -> Finding | None
     return None
 
 
-def in_send_order(cookies: list[StoredCookie]) -> list[StoredCookie]:
+def in_send_order(cookies: list[StoredCookie], by_domain: bool = False) -> list[StoredCookie]:
     """RFC 6265bis §5.8.3: longer paths first, then the earlier created (``cookies`` are in the
-    order they were created, which the sort keeps among equal paths)."""
+    order they were created, which the sort keeps among equal paths).
+
+    ``by_domain`` (``Browser.send_order_by_domain``): among equal paths, the longer domain
+    first, a domain cookie before a host-only one of the same name.
+    """
+    if by_domain:
+        return sorted(
+            cookies, key=lambda cookie: (-len(cookie.path), -len(cookie.domain), cookie.host_only)
+        )
     return sorted(cookies, key=lambda cookie: -len(cookie.path))
 
 
@@ -124,7 +140,11 @@ def cookies_to_send(cookies: list[StoredCookie], request: Request) -> list[Store
 
 
 def cookie_header(cookies: list[StoredCookie]) -> str:
-    """The Cookie header value for ``cookies`` in order: a nameless cookie is its value alone."""
+    """The Cookie header value for ``cookies`` in order: a nameless cookie is its value alone,
+    and one with neither name nor value, which only WebKitGTK keeps, is left out
+    (libsoup/cookies/soup-cookie.c serialize_cookie)."""
     return "; ".join(
-        f"{cookie.name}={cookie.value}" if cookie.name else cookie.value for cookie in cookies
+        f"{cookie.name}={cookie.value}" if cookie.name else cookie.value
+        for cookie in cookies
+        if cookie.name or cookie.value
     )

@@ -101,8 +101,11 @@ def test_webkitgtk_does_not_cap_the_lifetime_at_400_days():
     assert (uncapped - NOW).total_seconds() == 100_000_000
 
 
-def test_webkitgtk_keeps_a_huge_max_age_as_the_latest_date():
-    assert lint(WEBKITGTK, [f"id=1; Max-Age={10**20}"]).cookies[0].expiry.year == 9999
+def test_webkitgtk_reads_max_age_as_a_32_bit_int():
+    # strtol saturates at 2^63 - 1, whose low 32 bits are -1: a session cookie; 2^31 wraps
+    # to a negative number of seconds: a date in the past.
+    assert lint(WEBKITGTK, [f"id=1; Max-Age={10**20}"]).cookies[0].expiry is None
+    assert outcomes(WEBKITGTK, ["id=1; Max-Age=2147483648"]) == ["rejected"]
 
 
 def test_firefox_and_webkitgtk_keep_a_replaced_cookie_in_its_place():
