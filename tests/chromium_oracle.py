@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Playwright
 
+from cookierules.libsoup import normalized_path
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 # Names the test certificate covers; every one resolves to 127.0.0.1 in this Chromium.
@@ -98,7 +99,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
-        path = urlsplit(self.path).path
+        path = route(urlsplit(self.path).path)
         with self.routes.lock:
             headers = self.routes.set_cookies.get(path, [])
             self.routes.received_cookie[path] = _utf8(self.headers.get("Cookie"))
@@ -111,6 +112,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+def route(path: str) -> str:
+    """A request path as a route: WebKitGTK's networking (GLib's GUri) decodes percent-escapes
+    of unreserved characters before it sends a path; Chromium does not."""
+    return normalized_path(path)
 
 
 def _utf8(header: str | None) -> str | None:
@@ -135,12 +142,12 @@ class OracleServer:
     def serve(self, path: str, set_cookies: list[str]) -> None:
         """Answer ``path`` with these headers from now on, and forget the Cookie it was sent."""
         with self.routes.lock:
-            self.routes.set_cookies[path] = set_cookies
-            self.routes.received_cookie.pop(path, None)
+            self.routes.set_cookies[route(path)] = set_cookies
+            self.routes.received_cookie.pop(route(path), None)
 
     def cookie_received(self, path: str) -> str | None:
         with self.routes.lock:
-            return self.routes.received_cookie.get(path)
+            return self.routes.received_cookie.get(route(path))
 
 
 @contextmanager
