@@ -62,6 +62,13 @@ class Browser:
     # (net/cookies/cookie_util.cc, CookieCommons.cpp); libsoup only https
     # (soup-cookie-jar.c: a Secure cookie needs an https URI, soup_uri_is_https).
     loopback_is_secure: bool = True
+    # Chromium's sites are schemeful: http://x.example and https://x.example are two sites
+    # (net/cookies/cookie_util.cc ComputeSameSiteContext); Firefox compares schemes only when
+    # network.cookie.sameSite.schemeful is set, off in ESR (netwerk/cookie/CookieCommons.cpp
+    # IsSameSiteSchemeEqual); WebKit compares registrable domains alone
+    # (WebCore/platform/RegistrableDomain.h areRegistrableDomainsEqual, ResourceRequest's
+    # isSameSite).
+    schemeful_same_site: bool = True
     # libsoup 3.2 reads a Set-Cookie header and decides whether to keep it its own way, in a
     # dozen places at once (cookierules/libsoup.py, from libsoup/cookies/soup-cookie.c
     # parse_one_cookie and soup-cookie-jar.c soup_cookie_jar_add_cookie_full).
@@ -82,10 +89,13 @@ FIREFOX = Browser(
     host_prefix_needs_path_attribute=False,
     replacement_keeps_place=True,
     nameless_is_value=False,
+    schemeful_same_site=False,
 )
 WEBKITGTK = Browser(
     "webkitgtk",
     "WebKitGTK",
+    # libsoup 3.2's default policy is None (soup-cookie.c; 3.4 made it Lax).
+    unspecified_samesite_is_lax=False,
     stores_third_party=False,
     name_prefixes=False,
     samesite_none_requires_secure=False,
@@ -93,6 +103,7 @@ WEBKITGTK = Browser(
     max_lifetime=None,
     replacement_keeps_place=True,
     loopback_is_secure=False,
+    schemeful_same_site=False,
     reads_with_libsoup=True,
     send_order_by_domain=True,
 )
@@ -150,6 +161,7 @@ BEHAVIOURS = {
     "nameless_is_value": "`v` and `=v` are a cookie without a name whose value is v (else `v` is "
     "named v, `=v` dropped)",
     "loopback_is_secure": "http://localhost and 127.0.0.1 count as secure origins",
+    "schemeful_same_site": "http:// and https:// of one domain are two sites",
     "send_order_by_domain": "the Cookie header lists cookies of equal paths by domain, the "
     "most specific first (else by creation time)",
     "reads_with_libsoup": "the header is read by libsoup 3.2 (cut at a control or non-ASCII "

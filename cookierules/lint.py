@@ -214,7 +214,7 @@ def lint_set_cookies(
     context = SetContext(
         host=response.host,
         secure_origin=_secure(response, browser),
-        cross_site=top_site is not None and top_site != response.site,
+        cross_site=_cross_site(top_site, response, browser),
         from_script=from_script,
         now=now,
         initiator=site_for_cookies,
@@ -236,7 +236,7 @@ def lint_set_cookies(
         host=later.host,
         path=later.path,
         secure=_secure(later, browser),
-        cross_site=top_site is not None and top_site != later.site,
+        cross_site=_cross_site(top_site, later, browser),
         now=now,
         # Without site_for_cookies, each URL is a top-level page: the partition is its site.
         partition_key=_partition_key(top_site or later.site),
@@ -273,6 +273,16 @@ def receive_response(
 def _secure(location: Location, browser: Browser) -> bool:
     """Whether ``browser`` counts ``location`` as a secure origin."""
     return location.secure and (browser.loopback_is_secure or location.scheme == "https")
+
+
+def _cross_site(top_site: tuple[str, str] | None, location: Location, browser: Browser) -> bool:
+    """Whether ``location`` is of another site than the top-level page's, as ``browser``
+    compares sites (``Browser.schemeful_same_site``)."""
+    if top_site is None:
+        return False
+    if browser.schemeful_same_site:
+        return top_site != location.site
+    return top_site[1] != location.site[1]
 
 
 def _partition_key(site: tuple[str, str]) -> str:

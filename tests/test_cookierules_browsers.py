@@ -55,6 +55,16 @@ def test_firefox_partitions_samesite_none_from_another_site_chromium_does_not():
     assert lint(CHROMIUM, header, site_for_cookies=OTHER_SITE).cookies[0].partition_key is None
 
 
+def test_firefox_and_webkitgtk_count_http_and_https_of_a_site_as_one_site():
+    header = ["id=1; SameSite=Lax; Secure"]
+    insecure_page = "http://www.example.test/top"
+
+    assert outcomes(CHROMIUM, header, site_for_cookies=insecure_page) == ["rejected"]
+    for browser in (FIREFOX, WEBKITGTK):
+        report = lint(browser, header, site_for_cookies=insecure_page, then_url=PAGE)
+        assert report.cookie_header == "id=1", browser.name
+
+
 def test_lax_and_strict_from_another_site_are_dropped_everywhere():
     for browser in BROWSERS.values():
         header = ["id=1; SameSite=Lax; Secure"]
