@@ -266,6 +266,7 @@ class _Flow:
             host_site(location.scheme, location.host),
             host_site(top.scheme, top.host),
             request.initiator,
+            self.browser.schemeful_same_site,
         )
         # Fetch §4.5: credentials "omit", or "same-origin" to another origin, carry no cookies
         # and store none.

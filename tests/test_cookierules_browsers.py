@@ -270,6 +270,28 @@ def test_replay_in_webkitgtk_never_stores_a_third_party_cookie(client):
     assert sent_headers(client, "webkitgtk")[1:] == [None, None]
 
 
+def test_replay_in_firefox_and_webkitgtk_sends_lax_cookies_from_the_http_page_of_the_site(client):
+    flow = {
+        "steps": [
+            {
+                "url": "https://www.example.test/",
+                "response": {"set_cookie": ["id=1; Secure; SameSite=Lax; Path=/"]},
+            },
+            {
+                "url": "https://www.example.test/api",
+                "kind": "subresource",
+                "top_level_url": "http://www.example.test/",
+            },
+        ],
+    }
+    sent = {}
+    for browser in ("chromium", "firefox", "webkitgtk"):
+        response = client.post("/replay", json={**flow, "browser": browser})
+        assert response.status_code == 200, response.get_json()
+        sent[browser] = response.get_json()["steps"][1]["cookie_header"]
+    assert sent == {"chromium": None, "firefox": "id=1", "webkitgtk": "id=1"}
+
+
 def test_the_readme_browser_table_is_made_from_the_engine():
     readme = (Path(__file__).parent.parent / "README.md").read_text()
 
