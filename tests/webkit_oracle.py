@@ -214,6 +214,9 @@ class WebKitDriver:
             self._send("navigate", url=url)
             for header in case.set_cookie:
                 self._call(_WRITE_COOKIE, header=header)
+            # The writes reach the network process by messages the jar's reader does not wait
+            # for; a fetch from the page is sent after them on the same connection.
+            self._fetch(url)
         elif case.mode == "fetch":
             server.serve(top_path, [])
             server.serve(path, list(case.set_cookie))
