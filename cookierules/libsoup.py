@@ -31,11 +31,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from cookierules.browsers import Browser
 from cookierules.domains import is_ip_address, public_suffix_list
-from cookierules.engine_dates import soup_date
 from cookierules.findings import Finding, finding
 from cookierules.sites import urlsplit_uncached
 from cookierules.storage import SetContext
@@ -159,6 +158,159 @@ def _as_int(number: int) -> int:
     """A C ``long`` passed to an ``int`` parameter: its low 32 bits, signed."""
     number &= 0xFFFFFFFF
     return number - 2**32 if number >= 2**31 else number
+
+
+# libsoup/soup-date-utils.c, 3.2: soup_date_time_new_from_http_string, the reader of Expires.
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_C_SPACE = " \t\n\v\f\r"  # isspace, which strtoul skips
+_G_SPACE = " \t\n\f\r"  # g_ascii_isspace
+_ULONG = 2**64
+
+
+class _Text:
+    """A C string and a pointer into it, for the date reader."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text + "\0"
+        self.at = 0
+
+    def char(self, ahead: int = 0) -> str:
+        return self.text[min(self.at + ahead, len(self.text) - 1)]
+
+    def strtoul(self) -> int | None:
+        """strtoul(p, &end, 10), None when no digits were read (end == p); the pointer moves
+        past what was read. The result is cast to a C int, as libsoup assigns it."""
+        at = self.at
+        while self.text[at] in _C_SPACE and self.text[at] != "\0":
+            at += 1
+        sign = self.text[at]
+        if sign in "+-":
+            at += 1
+        start = at
+        while "0" <= self.text[at] <= "9":
+            at += 1
+        if at == start:
+            return None
+        number = min(int(self.text[start:at]), _ULONG - 1)
+        if sign == "-":
+            number = (_ULONG - number) % _ULONG
+        self.at = at
+        return _as_int(number)
+
+    def skip(self, chars: str) -> None:
+        while self.text[self.at] in chars and self.text[self.at] != "\0":
+            self.at += 1
+
+
+def _day(text: _Text) -> int | None:
+    day = text.strtoul()
+    text.skip(" -")
+    return day
+
+
+def _month(text: _Text) -> int | None:
+    word = text.text[text.at : text.at + 3].lower()
+    if word not in _MONTHS:
+        return None
+    text.at += 3
+    text.skip(" -")
+    return _MONTHS.index(word) + 1
+
+
+def _year(text: _Text) -> int | None:
+    start = text.at
+    year = text.strtoul()
+    if year is None:
+        return None
+    # Two characters read are a year of this or the last century, three are after 1900.
+    if text.at - start == 2:
+        year += 2000 if year < 70 else 1900
+    elif text.at - start == 3:
+        year += 1900
+    text.skip(" -")
+    return year
+
+
+def _time(text: _Text) -> tuple[int, int, int] | None:
+    parts = []
+    for ender in "::\0":
+        number = text.strtoul()
+        if number is None:
+            return None
+        parts.append(number)
+        if ender == ":":
+            if text.char() != ":":
+                return None
+            text.at += 1
+    text.skip(" ")
+    return parts[0], parts[1], parts[2]
+
+
+def _zone(text: _Text) -> int:
+    """parse_timezone: the offset in minutes; 0 (UTC) when there is none it reads."""
+    rest = text.text[text.at : -1]
+    first = rest[:1]
+    if first in ("+", "-"):
+        text.at += 1
+        sign = 1 if first == "+" else -1
+        value = text.strtoul() or 0
+        if text.char() == ":":
+            text.at += 1
+            value = 60 * value + (text.strtoul() or 0)
+        else:
+            value = 60 * int(value / 100) + int(_c_remainder(value, 100))
+        return sign * value
+    if len(rest) >= 3 and rest[0] in "ECMP" and rest[1] in "DS" and rest[2] == "T":
+        # -5 hours per letter of "ECMP" before the first one the rest holds (strcspn): EST is
+        # read as UTC and PST as 15 hours behind; daylight time adds an hour.
+        before = next(index for index, letter in enumerate("ECMP") if letter in rest)
+        return -60 * 5 * before + (60 if rest[1] == "D" else 0)
+    return 0
+
+
+def _c_remainder(value: int, divisor: int) -> int:
+    return value - divisor * int(value / divisor)
+
+
+def soup_date(text: str) -> datetime | None:
+    """The instant libsoup reads from an Expires value, or None where it reads none."""
+    date = _Text(text.lstrip(_G_SPACE))
+    if date.char().isdigit() and not any(letter in date.text for letter in "JFMASOND"):
+        return None  # "Unsupported format" (ISO 8601)
+    if date.char().isascii() and date.char().isalpha():
+        # A weekday, skipped.
+        while date.char().isascii() and date.char().isalpha():
+            date.at += 1
+        if date.char() == ",":
+            date.at += 1
+        date.skip(_G_SPACE)
+    if date.char().isascii() and date.char().isalpha():
+        # asctime: (Sun) Nov  6 08:49:37 1994
+        month = _month(date)
+        day = _day(date) if month is not None else None
+        time = _time(date) if day is not None else None
+        year = _year(date) if time is not None else None
+    else:
+        # (Sun,) 06 Nov 1994 08:49:37 GMT
+        day = _day(date)
+        month = _month(date) if day is not None else None
+        year = _year(date) if month is not None else None
+        time = _time(date) if year is not None else None
+    if month is None or day is None or year is None or time is None:
+        return None
+    offset = _zone(date)
+    hour, minute, second = time
+    # g_date_time_new: NULL out of range; a time zone offset of a day or more is UTC's.
+    if abs(offset) >= 25 * 60:
+        offset = 0
+    try:
+        local = datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+    try:
+        return (local - timedelta(minutes=offset)).replace(tzinfo=UTC)
+    except OverflowError:  # before year 1 or after 9999 in UTC: beyond what any cookie needs
+        return None
 
 
 def _max_age_expiry(max_age: int, now: datetime) -> datetime | None:

@@ -10,13 +10,14 @@ WebKit adds around libsoup, and the whole, are checked against WebKitGTK itself
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 from datetime import UTC, datetime
 
 import pytest
 
 from api import create_app
-from cookierules.libsoup import _base_domain, is_public_suffix, read_header
+from cookierules.libsoup import _base_domain, is_public_suffix, read_header, soup_date
 from cookierules.lint import InvalidUrl, Location
 from tests.browser_oracle import conformance_cases
 from tests.conftest import require
@@ -50,13 +51,17 @@ for host in asked["hosts"]:
     except GLib.Error:
         base = None
     hosts.append([base, Soup.tld_domain_is_public_suffix(host)])
-json.dump({"now": GLib.DateTime.new_now_utc().to_unix(), "cookies": cookies, "hosts": hosts},
-          sys.stdout)
+dates = []
+for text in asked["dates"]:
+    date = Soup.date_time_new_from_http_string(text)
+    dates.append(date.to_unix() if date else None)
+json.dump({"now": GLib.DateTime.new_now_utc().to_unix(), "cookies": cookies, "hosts": hosts,
+           "dates": dates}, sys.stdout)
 """
 _SAMESITE = {None: "none", "Lax": "lax", "Strict": "strict"}
 
 
-def _libsoup(headers: list[tuple[str, str]], hosts: list[str]) -> dict:
+def _libsoup(headers: list[tuple[str, str]], hosts: list[str], dates: list[str]) -> dict:
     probe = subprocess.run(
         [SYSTEM_PYTHON, "-c", "import gi; gi.require_version('Soup', '3.0')"],
         capture_output=True,
@@ -67,7 +72,7 @@ def _libsoup(headers: list[tuple[str, str]], hosts: list[str]) -> dict:
     )
     answer = subprocess.run(
         [SYSTEM_PYTHON, "-c", _PROBE],
-        input=json.dumps({"headers": headers, "hosts": hosts}),
+        input=json.dumps({"headers": headers, "hosts": hosts, "dates": dates}),
         capture_output=True,
         text=True,
         timeout=120,
@@ -124,14 +129,87 @@ HOSTS = [
 ]
 
 
+def _dates(count: int) -> list[str]:
+    """Date-like texts from a seeded generator: HTTP, cookie and asctime dates whose every field
+    may be odd (digits of any width, names cut or unknown, any zone, other separators)."""
+    pick = random.Random(19).choice
+    weekdays = ["Tue, ", "Wed ", "Sunday, ", "", "", "X, ", "1, "]
+    days = ["15", "1", "01", "015", "31", "32", "00", "-1", "+5", " 7", "4294967297", "x"]
+    months = ["Jun", "jun", "JUNE", "Feb", "Dec", "Foo", "J"]
+    years = ["2027", "27", "69", "70", "99", "027", "1969", "10000", "9999", "1", "0", "x"]
+    times = [
+        "08:09:10",
+        "8:9:10",
+        "24:00:00",
+        "23:59:60",
+        "08:09",
+        "08.09.10",
+        "0:0:0",
+        "23:59:59:1",
+        "+8:-9:10",
+        "x",
+    ]
+    zones = [
+        "GMT",
+        "UTC",
+        "Z",
+        "EST",
+        "PST",
+        "PDT",
+        "CST",
+        "MDT",
+        "+0500",
+        "-0800",
+        "+05:30",
+        "-00",
+        "+9999",
+        "-2500",
+        "+2459",
+        "GMT+1",
+        "gmt",
+        "",
+        "PST EXTRA",
+        "junk",
+    ]
+    separators = [" ", "-", "  ", "\t", "/", ""]
+    found = []
+    for _ in range(count):
+        day, month, year = pick(days), pick(months), pick(years)
+        time, zone, sep = pick(times), pick(zones), pick(separators)
+        if pick([True, False, False]):
+            found.append(f"{pick(weekdays)}{month} {day} {time} {year}{sep}{zone}")
+        else:
+            found.append(f"{pick(weekdays)}{day}{sep}{month}{sep}{year} {time} {zone}")
+    return [
+        *found,
+        "Tue, 15 Jun 2027 08:09:10 PST",
+        "Wed, 21-Oct-69 07:28:00 GMT",
+        "Tue, 15 Jun 2027 GMT",
+        "Sat, 01 Jan 10000 00:00:00 GMT",
+        "Sun Nov  6 08:49:37 1994",
+        "2027-06-15T08:09:10Z",
+    ]
+
+
 @pytest.fixture(scope="module")
-def libsoup() -> tuple[list[tuple[str, str]], dict]:
-    headers = _headers()
-    return headers, _libsoup(headers, HOSTS)
+def libsoup() -> tuple[list[tuple[str, str]], dict, list[str]]:
+    headers, dates = _headers(), _dates(10000)
+    return headers, _libsoup(headers, HOSTS, dates), dates
+
+
+def test_the_engine_reads_every_date_as_libsoup_does(libsoup):
+    _, answer, dates = libsoup
+    differ = []
+    for text, expected in zip(dates, answer["dates"], strict=True):
+        date = soup_date(text)
+        got = int(date.timestamp()) if date is not None else None
+        if got != expected:
+            differ.append(f"{text!r}: libsoup {expected}, engine {got}")
+    assert not differ, "\n".join(differ[:30]) + f"\n{len(differ)} of {len(dates)} differ"
 
 
 def test_the_engine_reads_every_header_as_libsoup_does(libsoup):
-    headers, answer = libsoup
+    headers, answer, _ = libsoup
     now = datetime.fromtimestamp(answer["now"], UTC)
     differ = []
     for (header, url), expected in zip(headers, answer["cookies"], strict=True):
@@ -162,7 +240,7 @@ def test_the_engine_reads_every_header_as_libsoup_does(libsoup):
 
 
 def test_base_domains_and_public_suffixes_are_libsoups(libsoup):
-    _, answer = libsoup
+    _, answer, _ = libsoup
     engine = [[_base_domain(host), is_public_suffix(host)] for host in HOSTS]
     assert engine == answer["hosts"]
 
