@@ -20,6 +20,7 @@ import http.server
 import json
 import ssl
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -151,15 +152,22 @@ class OracleServer:
 
 
 @contextmanager
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that drops a kept-alive connection is no error of the test."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def listen(
     certificate: Certificate, handler: type[http.server.BaseHTTPRequestHandler]
 ) -> Iterator[list[http.server.ThreadingHTTPServer]]:
     """``handler`` served over HTTPS (the first server) and plain HTTP on loopback ports."""
-    secure = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    secure = _Server(("127.0.0.1", 0), handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(certificate.cert, certificate.key)
     secure.socket = context.wrap_socket(secure.socket, server_side=True)
-    plain = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    plain = _Server(("127.0.0.1", 0), handler)
     servers = [secure, plain]
     threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
     for thread in threads:
