@@ -151,7 +151,6 @@ class OracleServer:
             return self.routes.received_cookie.get(route(path))
 
 
-@contextmanager
 class _Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         """A browser that drops a kept-alive connection is no error of the test."""
@@ -159,6 +158,7 @@ class _Server(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+@contextmanager
 def listen(
     certificate: Certificate, handler: type[http.server.BaseHTTPRequestHandler]
 ) -> Iterator[list[http.server.ThreadingHTTPServer]]:
