@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 
-@dataclass(frozen=True, slots=True)
+# Compared and hashed by identity: each engine is one instance, and the parser's caches hash it.
+@dataclass(frozen=True, slots=True, eq=False)
 class Browser:
     name: str  # as POST /lint and POST /replay name it
     label: str  # as the answers name it
@@ -35,11 +36,12 @@ class Browser:
     # libsoup knows no name prefixes: __Secure-/__Host-/__Http- are plain names
     # (libsoup/cookies/soup-cookie-jar.c soup_cookie_jar_add_cookie_full has no prefix check).
     name_prefixes: bool = True
-    # Firefox checks a __Host- cookie's stored path, the default path included, not the
-    # attribute (netwerk/cookie/CookieValidation.cpp gCookiePrefixes, after CookieParser.cpp
-    # CheckPath); Chromium needs Path=/ written (net/cookies/cookie_util.cc
-    # HasValidHostPrefixAttributes).
-    host_prefix_needs_path_attribute: bool = True
+    # Firefox checks a __Host- cookie as stored: its path, the default path included, and that
+    # it is host-only, which a Domain naming the IP address host leaves it
+    # (netwerk/cookie/CookieValidation.cpp gCookiePrefixes, after CookieParser.cpp CheckPath and
+    # CheckDomain); Chromium needs Path=/ written and no Domain attribute but the host's own
+    # without a dot (net/cookies/cookie_util.cc HasValidHostPrefixAttributes).
+    host_prefix_reads_attributes: bool = True
     # RFC 6265bis §5.7 step 15, in Chromium (canonical_cookie.cc) and Firefox
     # (CookieValidation.cpp); libsoup stores SameSite=None without Secure (soup-cookie-jar.c).
     samesite_none_requires_secure: bool = True
@@ -62,6 +64,28 @@ class Browser:
     # (net/cookies/cookie_util.cc, CookieCommons.cpp); libsoup only https
     # (soup-cookie-jar.c: a Secure cookie needs an https URI, soup_uri_is_https).
     loopback_is_secure: bool = True
+    # Chromium drops a cookie with a tab inside its name, value or an attribute value
+    # (net/cookies/parsed_cookie.cc, kBlockTabInCookie); Firefox keeps it: its illegal
+    # characters are 0x00-0x08, 0x0A-0x1F, 0x3B and 0x7F (netwerk/cookie/CookieParser.cpp
+    # ContainsControlChars "An exception is made for HTAB", CookieValidation.cpp CheckName).
+    tab_in_cookie_drops_it: bool = True
+    # Chromium's HTTP parser ends a header at a bare CR (parsed_cookie.cc FindFirstTerminator);
+    # Firefox cuts the Set-Cookie text into cookies at LF only and then refuses the CR as a
+    # control character (netwerk/cookie/CookieService.cpp, CookieParser.cpp).
+    cr_ends_header: bool = True
+    # Chromium reads Expires as RFC 6265bis §5.1.1 says (cookierules/dates.py
+    # parse_cookie_date); Firefox with NSPR's PR_ParseTimeString, which honours time zones
+    # and carries 24:00:00 or 31 February over (CookieParser.cpp GetExpiry; dates.py
+    # nspr_date); libsoup as an HTTP date (cookierules/libsoup.py soup_date).
+    expires_by_nspr: bool = False
+    # Chromium reads Max-Age with base::StringToInt64, which takes a leading "+"
+    # (canonical_cookie.cc); Firefox takes only "-" or a digit first (CookieParser.cpp
+    # ParseMaxAgeAttribute), RFC 6265bis §5.6.2.
+    max_age_takes_plus: bool = True
+    # Chromium converts a non-ASCII Domain to punycode (WARN_DOMAIN_NON_ASCII, cookie_util.cc);
+    # Firefox compares its bytes with the ASCII host and drops the cookie (CookieParser.cpp
+    # CheckDomain).
+    converts_non_ascii_domain: bool = True
     # Chromium's sites are schemeful: http://x.example and https://x.example are two sites
     # (net/cookies/cookie_util.cc ComputeSameSiteContext); Firefox compares schemes only when
     # network.cookie.sameSite.schemeful is set, off in ESR (netwerk/cookie/CookieCommons.cpp
@@ -86,9 +110,14 @@ FIREFOX = Browser(
     "Firefox",
     unspecified_samesite_is_lax=False,
     partitions_third_party=True,
-    host_prefix_needs_path_attribute=False,
+    host_prefix_reads_attributes=False,
     replacement_keeps_place=True,
     nameless_is_value=False,
+    tab_in_cookie_drops_it=False,
+    cr_ends_header=False,
+    max_age_takes_plus=False,
+    converts_non_ascii_domain=False,
+    expires_by_nspr=True,
     schemeful_same_site=False,
 )
 WEBKITGTK = Browser(
@@ -103,6 +132,9 @@ WEBKITGTK = Browser(
     max_lifetime=None,
     replacement_keeps_place=True,
     loopback_is_secure=False,
+    tab_in_cookie_drops_it=False,
+    cr_ends_header=False,
+    converts_non_ascii_domain=False,
     schemeful_same_site=False,
     reads_with_libsoup=True,
     send_order_by_domain=True,
@@ -152,8 +184,8 @@ BEHAVIOURS = {
     "partition, Partitioned or not",
     "stores_third_party": "a cookie set by a cross-site request is stored at all",
     "name_prefixes": "`__Secure-`, `__Host-`, `__Http-` prefixes are enforced",
-    "host_prefix_needs_path_attribute": "`__Host-` needs `Path=/` written (a default path of `/` "
-    "is not enough)",
+    "host_prefix_reads_attributes": "`__Host-` needs `Path=/` and no Domain written (a default "
+    "path of `/`, or a Domain that leaves the cookie host-only, is not enough)",
     "samesite_none_requires_secure": "`SameSite=None` needs Secure",
     "partitioned_requires_secure": "`Partitioned` needs Secure",
     "max_lifetime": "the longest lifetime kept",
@@ -161,6 +193,12 @@ BEHAVIOURS = {
     "nameless_is_value": "`v` and `=v` are a cookie without a name whose value is v (else `v` is "
     "named v, `=v` dropped)",
     "loopback_is_secure": "http://localhost and 127.0.0.1 count as secure origins",
+    "tab_in_cookie_drops_it": "a tab inside a name, value or attribute drops the cookie",
+    "cr_ends_header": "a CR inside a header ends it there",
+    "expires_by_nspr": "Expires is read by NSPR (time zones honoured, `24:00:00` and 31 February "
+    "carried over, no 3-digit years)",
+    "max_age_takes_plus": "`Max-Age=+60` is read as 60 (else ignored)",
+    "converts_non_ascii_domain": "a non-ASCII Domain is converted to punycode",
     "schemeful_same_site": "http:// and https:// of one domain are two sites",
     "send_order_by_domain": "the Cookie header lists cookies of equal paths by domain, the "
     "most specific first (else by creation time)",

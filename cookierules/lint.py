@@ -302,7 +302,7 @@ def _receive(
     """Parse, check and store one header."""
     if browser.reads_with_libsoup:
         return _receive_libsoup(header, response, context, jar, browser)
-    parsed = parse_set_cookie(header, from_script=context.from_script)
+    parsed = parse_set_cookie(header, from_script=context.from_script, browser=browser)
     problems = list(parsed.findings)
     if "=" in header and ("," in header or ":" in header or "\n" in header or "\r" in header):
         problems += check_joined(header)
@@ -310,7 +310,7 @@ def _receive(
         return HeaderResult(header, "rejected", None, _reported(problems))
     cookie = parsed.cookie
     if not cookie.name and not browser.nameless_is_value:
-        if "=" in header.partition(";")[0]:
+        if parsed.has_equals:
             problems.append(
                 finding(
                     "nameless_cookie",
@@ -440,11 +440,12 @@ def _as_in(
     """``problems`` as ``browser`` acts on them: the rules it does not apply left out, the
     ones only it has added (``cookierules.browsers`` says which and why)."""
     ignored = ignored_codes(browser)
-    if (
-        not browser.host_prefix_needs_path_attribute
-        and cookie_path(cookie.path, response.path) == "/"
-    ):
-        ignored |= {"prefix_requires_root_path"}
+    if not browser.host_prefix_reads_attributes:
+        # The cookie as stored: its path, and whether it is host-only.
+        if cookie_path(cookie.path, response.path) == "/":
+            ignored |= {"prefix_requires_root_path"}
+        if stored_cookie(cookie, problems).domain is None:
+            ignored |= {"prefix_forbids_domain"}
     kept = [item for item in problems if item.code not in ignored]
     if context.cross_site and not browser.stores_third_party:
         kept.append(

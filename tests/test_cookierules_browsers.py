@@ -65,6 +65,38 @@ def test_firefox_and_webkitgtk_count_http_and_https_of_a_site_as_one_site():
         assert report.cookie_header == "id=1", browser.name
 
 
+def test_firefox_keeps_a_tab_inside_a_cookie():
+    report = lint(FIREFOX, ["id=a\tb", "a\tb=1", "c=1; Colour=re\td"], then_url=PAGE)
+    assert report.cookie_header == "id=a\tb; a\tb=1; c=1"
+    assert outcomes(CHROMIUM, ["id=a\tb"]) == ["rejected"]
+
+
+def test_firefox_drops_a_cookie_with_a_cr_where_chromium_cuts_it():
+    assert outcomes(FIREFOX, ["id=a\rb"]) == ["rejected"]
+    assert lint(CHROMIUM, ["id=a\rb"], then_url=PAGE).cookie_header == "id=a"
+
+
+def test_firefox_ignores_max_age_with_a_plus_sign():
+    assert lint(FIREFOX, ["id=1; Max-Age=+3600"]).cookies[0].expiry is None
+    assert (lint(CHROMIUM, ["id=1; Max-Age=+3600"]).cookies[0].expiry - NOW).seconds == 3600
+
+
+def test_firefox_drops_a_cookie_whose_domain_is_not_ascii():
+    header = ["id=1; Domain=bücher.example.test"]
+    url = "https://xn--bcher-kva.example.test/"
+    assert outcomes(FIREFOX, header, url) == ["rejected"]
+    assert outcomes(CHROMIUM, header, url) == ["stored"]
+
+
+def test_firefox_takes_a_host_prefix_whose_domain_leaves_it_host_only():
+    header = ["__Host-b=1; Secure; Path=/; Domain=.127.0.0.1"]
+    assert outcomes(FIREFOX, header, "https://127.0.0.1/") == ["stored"]
+    assert outcomes(CHROMIUM, header, "https://127.0.0.1/") == ["rejected"]
+    assert outcomes(FIREFOX, ["__Host-b=1; Secure; Path=/; Domain=www.example.test"]) == [
+        "rejected"
+    ]
+
+
 def test_lax_and_strict_from_another_site_are_dropped_everywhere():
     for browser in BROWSERS.values():
         header = ["id=1; SameSite=Lax; Secure"]
