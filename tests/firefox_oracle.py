@@ -43,7 +43,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,6 +52,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from api import create_app
 from api.liveness import free_port, wait_or_kill
+from cookierules.domains import registrable_domain
 from tests.browser_oracle import (
     DriverHung,
     Played,
@@ -162,7 +163,8 @@ class ConnectProxy:
             threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
 
     def _tunnel(self, client: socket.socket) -> None:
-        with client:
+        # A browser resets a tunnel it no longer needs: the end of it, not an error.
+        with client, suppress(OSError):
             request = b""
             while b"\r\n\r\n" not in request:
                 chunk = client.recv(4096)
@@ -260,9 +262,12 @@ def _expiry(expiry: int | None, played_at: float) -> int | None:
     return expiry
 
 
-def _domain_matches(host: str, domain: str) -> bool:
+def _same_site(host: str, domain: str) -> bool:
+    """Whether a cookie's domain is of the top-level host's site, by registrable domain and
+    whatever the scheme, as Total Cookie Protection keys partitions: only a cookie of another
+    site can be in the top-level site's partition without a Partitioned attribute."""
     domain = domain.lstrip(".")
-    return host == domain or host.endswith("." + domain)
+    return (registrable_domain(host) or host) == (registrable_domain(domain) or domain)
 
 
 class FirefoxDriver:
@@ -423,8 +428,10 @@ class FirefoxDriver:
         cookie: dict, partitioned: list[dict], top_host: str | None, played_at: float
     ) -> dict:
         domain = cookie["domain"]
-        if top_host is None or _domain_matches(top_host, domain):
-            partition = None  # first party: Partitioned or not, BiDi does not say
+        if top_host is None or _same_site(top_host, domain):
+            # First party: Partitioned or not, BiDi does not say (a partition's cookies, read
+            # with its sourceOrigin, hold the site's own).
+            partition = None
         else:
             partition = cookie in partitioned
         same_site = cookie.get("sameSite", "default")

@@ -36,7 +36,6 @@ import secrets
 import select
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -117,14 +116,6 @@ def webkit_available() -> str | None:
     return None
 
 
-class TunnelProxy(ConnectProxy):
-    """The CONNECT proxy, quiet when WebKit resets a tunnel it no longer needs."""
-
-    def _tunnel(self, client: socket.socket) -> None:
-        with suppress(OSError):
-            super()._tunnel(client)
-
-
 class ViewError(Exception):
     """A command the web view answered with an error."""
 
@@ -138,7 +129,7 @@ class WebKitDriver:
     def __init__(self, server: OracleServer, folder: Path) -> None:
         self.server = server
         self.folder = folder
-        self.proxy = TunnelProxy()
+        self.proxy = ConnectProxy()
         self.process: subprocess.Popen | None = None
         self.version = ""
         self.starts = 0
