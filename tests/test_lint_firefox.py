@@ -82,9 +82,7 @@ def test_lint_agrees_with_firefox_on_every_fuzzed_case(fuzz_run: RunResult):
     assert not unexplained, f"{report}\n{fuzz_run.summary('Firefox')}"
 
 
-# The target of issue 19; not reached while the engine lacks the Firefox rules that
-# fuzz_known_differences_firefox.yaml lists as open gaps. Strict: it fails once they are in.
-@pytest.mark.xfail(strict=True, reason="open gaps in the engine's Firefox rules")
+# What the oracle must reach: the cases Firefox and /lint agree on, known differences apart.
 @pytest.mark.parametrize("table", ["conformance_run", "fuzz_run"])
 def test_known_differences_leave_at_least_98_percent_agreement(
     table: str, request: pytest.FixtureRequest

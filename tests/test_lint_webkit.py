@@ -80,9 +80,7 @@ def test_lint_agrees_with_webkit_on_every_fuzzed_case(fuzz_run: RunResult):
     assert not unexplained, f"{report}\n{fuzz_run.summary('WebKitGTK')}"
 
 
-# The target of issue 19; not reached while the engine lacks the libsoup rules that
-# fuzz_known_differences_webkitgtk.yaml lists as open gaps. Strict: it fails once they are in.
-@pytest.mark.xfail(strict=True, reason="open gaps in the engine's WebKitGTK rules")
+# What the oracle must reach: the cases WebKitGTK and /lint agree on, known differences apart.
 @pytest.mark.parametrize("table", ["conformance_run", "fuzz_run"])
 def test_known_differences_leave_at_least_98_percent_agreement(
     table: str, request: pytest.FixtureRequest
