@@ -46,13 +46,8 @@ def capped_expiry(expires: datetime, now: datetime) -> Expiry:
     return Expiry(limit, True) if expires > limit else Expiry(expires, False)
 
 
-def expiry_of(cookie: Cookie, now: datetime, *, capped: bool = True) -> Expiry:
-    """When browsers expire ``cookie`` set at ``now``: Max-Age wins over Expires (§5.7).
-
-    ``capped``: whether the browser caps the lifetime at 400 days (``Browser.max_lifetime``).
-    """
-    if not capped:
-        return _uncapped_expiry(cookie, now)
+def expiry_of(cookie: Cookie, now: datetime) -> Expiry:
+    """When browsers expire ``cookie`` set at ``now``: Max-Age wins over Expires (§5.7)."""
     if cookie.max_age is not None:
         # RFC 6265bis §5.6.2: delta-seconds capped at 400 days; zero or less is at once.
         if cookie.max_age <= 0:
@@ -62,17 +57,6 @@ def expiry_of(cookie: Cookie, now: datetime, *, capped: bool = True) -> Expiry:
     if cookie.expires is not None:
         return capped_expiry(cookie.expires, now)
     return Expiry(None, False)
-
-
-def _uncapped_expiry(cookie: Cookie, now: datetime) -> Expiry:
-    if cookie.max_age is not None:
-        if cookie.max_age <= 0:
-            return Expiry(EARLIEST, False)
-        try:
-            return Expiry(_later(now, timedelta(seconds=cookie.max_age)), False)
-        except OverflowError:  # more seconds than a timedelta holds
-            return Expiry(LATEST, False)
-    return Expiry(cookie.expires, False)
 
 
 def check_max_age(max_age: int) -> list[Finding]:

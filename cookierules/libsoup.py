@@ -108,7 +108,6 @@ class SoupRead:
 
     cookie: SoupCookie | None
     findings: list[Finding]
-    read: str  # the part of the header libsoup read; the rest is never looked at
 
 
 class _Reader:
@@ -174,8 +173,8 @@ class _Text:
         self.text = text + "\0"
         self.at = 0
 
-    def char(self, ahead: int = 0) -> str:
-        return self.text[min(self.at + ahead, len(self.text) - 1)]
+    def char(self) -> str:
+        return self.text[self.at]
 
     def strtoul(self) -> int | None:
         """strtoul(p, &end, 10), None when no digits were read (end == p); the pointer moves
@@ -275,7 +274,7 @@ def _c_remainder(value: int, divisor: int) -> int:
 def soup_date(text: str) -> datetime | None:
     """The instant libsoup reads from an Expires value, or None where it reads none."""
     date = _Text(text.lstrip(_G_SPACE))
-    if date.char().isdigit() and not any(letter in date.text for letter in "JFMASOND"):
+    if "0" <= date.char() <= "9" and not any(letter in date.text for letter in "JFMASOND"):
         return None  # "Unsupported format" (ISO 8601)
     if date.char().isascii() and date.char().isalpha():
         # A weekday, skipped.
@@ -300,7 +299,8 @@ def soup_date(text: str) -> datetime | None:
         return None
     offset = _zone(date)
     hour, minute, second = time
-    # g_date_time_new: NULL out of range; a time zone offset of a day or more is UTC's.
+    # g_date_time_new: NULL out of range; an offset of 25 hours or more is no time zone
+    # GLib makes (g_time_zone_new_offset), so UTC's.
     if abs(offset) >= 25 * 60:
         offset = 0
     try:
@@ -389,13 +389,12 @@ def read_header(header: str, host: str, request_path: str, now: datetime) -> Sou
             httponly = True
         elif attribute == "samesite" and given is not None:
             samesite = _SAMESITE.get(given.lower(), samesite)
-    read = reader.text[: reader.at]
     if reader.at < len(header):
         findings.append(_cut(header, reader.at))
     if domain is not None:
         dropped = _domain_problem(domain, host)
         if dropped is not None:
-            return SoupRead(None, [*findings, dropped], read)
+            return SoupRead(None, [*findings, dropped])
         if not domain.startswith(".") and not is_ip_address(domain):
             domain = "." + domain
     cookie = SoupCookie(
@@ -408,7 +407,7 @@ def read_header(header: str, host: str, request_path: str, now: datetime) -> Sou
         httponly,
         samesite,
     )
-    return SoupRead(cookie, findings, read)
+    return SoupRead(cookie, findings)
 
 
 def _cut(header: str, at: int) -> Finding:

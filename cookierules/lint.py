@@ -331,7 +331,7 @@ def _receive(
     if parsed.domain_attribute and any(item.code in _REFUSED_DOMAIN for item in problems):
         problems += check_domain_site(parsed.domain_attribute, context.host)
     problems += check_nameless_prefix(cookie)
-    expiry = expiry_of(cookie, context.now, capped=browser.max_lifetime is not None)
+    expiry = expiry_of(cookie, context.now)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)
     partitioned = cookie.partitioned
     if browser is not CHROMIUM:
