@@ -6,6 +6,7 @@ report. It sets no cookie and reads none, so every caller gets the same answer.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Flask, Response, current_app, request
@@ -14,6 +15,8 @@ from flask_restx import Namespace, Resource
 from api.arguments import json_object_body, load_partially
 from api.cookies import json_response
 from api.errors import ValidationFailed
+from cookierules.browsers import BROWSERS
+from cookierules.compare import lint_in_every_browser
 from cookierules.lint import lint_set_cookies
 from schemas.compiled import compile_dumper
 from schemas.lint import MAX_SET_COOKIE_JSON_BYTES, LintReportSchema, LintRequestSchema
@@ -50,7 +53,9 @@ class Lint(Resource):
         after all of them; with `then_url`, `cookie_header` is the exact `Cookie` header a
         browser sends there, and `not_sent` says why the other cookies stay home. Set
         `site_for_cookies` when the response is a cross-site subresource, and `from_script`
-        for `document.cookie`.
+        for `document.cookie`. `browser` picks the engine: `chromium` (the default),
+        `firefox`, `webkitgtk` (WebKit on Linux with libsoup, not Safari), or `all` for each
+        engine's answer side by side and the differences in words.
         ---
         operationId: lint_set_cookie
         requestBody:
@@ -107,6 +112,14 @@ class Lint(Resource):
                     url: https://www.example.com/
                     set_cookie: ['token=1; HttpOnly']
                     from_script: true
+                in_every_browser:
+                  summary: Every engine, a cookie from another site (dropped), Firefox partitions it
+                  value:
+                    url: https://widget.example.net/embed
+                    set_cookie: ['widget=1; Secure']
+                    site_for_cookies: https://www.example.com/
+                    then_url: https://widget.example.net/embed
+                    browser: all
                 what_is_sent:
                   summary: Which cookies go with a later request, in which order
                   value:
@@ -148,12 +161,20 @@ class Lint(Resource):
         fields, findings = load_partially(_REQUEST, json_object_body(current))
         if findings:
             raise ValidationFailed(findings)
-        report = lint_set_cookies(
-            fields["url"],
-            fields["set_cookie"],
-            now=fields.get("now") or datetime.now(UTC),
-            then_url=fields.get("then_url"),
-            site_for_cookies=fields.get("site_for_cookies"),
-            from_script=fields["from_script"],
-        )
+        name = fields.get("browser")
+        options = {
+            "now": fields.get("now") or datetime.now(UTC),
+            "then_url": fields.get("then_url"),
+            "site_for_cookies": fields.get("site_for_cookies"),
+            "from_script": fields["from_script"],
+        }
+        if name == "all":
+            report = lint_in_every_browser(fields["url"], fields["set_cookie"], **options)
+        elif name is not None:
+            report = lint_set_cookies(
+                fields["url"], fields["set_cookie"], browser=BROWSERS[name], **options
+            )
+            report = replace(report, browser=name)
+        else:
+            report = lint_set_cookies(fields["url"], fields["set_cookie"], **options)
         return json_response(_DUMP_REPORT(report))

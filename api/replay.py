@@ -82,9 +82,9 @@ class Replay(Resource):
         Each request is judged in its context as Chromium does: a top-level navigation, an
         iframe or a subresource; its method; the page it is on (`top_level_url`) and who
         started it (`initiator`); its time (`at`); and a redirect's Location, which makes the
-        next step its hop. `browser` picks the profile: `chromium`, or
-        `chromium-third-party-blocked`. For a HAR, each step also gives the Cookie header the
-        browser recorded and whether the prediction `matches` it.
+        next step its hop. `browser` picks the profile: `chromium`,
+        `chromium-third-party-blocked`, `firefox` or `webkitgtk`. For a HAR, each step also
+        gives the Cookie header the browser recorded and whether the prediction `matches` it.
         ---
         operationId: replay_flow
         requestBody:

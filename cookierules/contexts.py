@@ -93,24 +93,40 @@ def same_site_context(
 
 
 def request_context(
-    kind: Kind, method: str, url_site: Site, top_site: Site, initiator: str | None
+    kind: Kind,
+    method: str,
+    url_site: Site,
+    top_site: Site,
+    initiator: str | None,
+    schemeful: bool = True,
 ) -> RequestContext:
     """The context of a request of ``kind`` to a URL of ``url_site`` on a page of ``top_site``.
 
     ``initiator`` is the origin that started it; None for a navigation typed into the address
     bar (browser-initiated). An opaque origin ("null") is cross-site with everything.
+    ``schemeful``: whether sites differ by their scheme (``Browser.schemeful_same_site``).
     """
     if len(method) + len(initiator or "") <= _CACHED_NAME_CHARS:
         # A flow's steps ask about the same few pairs of sites (each at most 253 characters).
-        return _cached_request_context(kind, method, url_site, top_site, initiator)
-    return _request_context(kind, method, url_site, top_site, initiator)
+        return _cached_request_context(kind, method, url_site, top_site, initiator, schemeful)
+    return _request_context(kind, method, url_site, top_site, initiator, schemeful)
 
 
 def _request_context(
-    kind: Kind, method: str, url_site: Site, top_site: Site, initiator: str | None
+    kind: Kind,
+    method: str,
+    url_site: Site,
+    top_site: Site,
+    initiator: str | None,
+    schemeful: bool = True,
 ) -> RequestContext:
     typed = initiator is None and kind == "navigation"
     initiator_site_ = initiator_site(initiator) if initiator is not None else None
+    partition_key = site_name(top_site)
+    if not schemeful:
+        url_site, top_site = ("", url_site[1]), ("", top_site[1])
+        if initiator_site_ is not None:
+            initiator_site_ = ("", initiator_site_[1])
     if initiator is None and kind != "navigation":
         # A subresource or frame without a named initiator comes from the page itself.
         initiator_site_ = top_site
@@ -142,7 +158,7 @@ def _request_context(
         third_party=site_for_cookies != url_site,
         # CHIPS: the partition is the top-level site (CookiePartitionKey::FromNetworkIsolationKey
         # in net/cookies/cookie_partition_key.cc).
-        partition_key=site_name(top_site),
+        partition_key=partition_key,
         words=words,
         typed=typed,
     )

@@ -349,6 +349,20 @@ RULES: dict[str, Rule] = _rules(
         "lets a recipient replace them with spaces.",
     ),
     Rule(
+        "header_cut",
+        "attribute_ignored",
+        "RFC 6265bis §5.6",
+        None,
+        "a Set-Cookie holds only printable ASCII, and no `,` where a name is read",
+        "WebKitGTK reads the header up to the first control character, tab or non-ASCII byte, "
+        "or a `,` ending an attribute: the rest is not part of the cookie",
+        browsers="WebKitGTK only: libsoup 3.2 ends a name at `;`, `,` or `=`, a value at `;`, "
+        "and both at any byte below 0x20 or above 0x7F, and reads attributes only while a `;` "
+        "follows (is_attr_ender, is_value_ender and parse_one_cookie in "
+        "libsoup/cookies/soup-cookie.c); Chromium and Firefox drop a header with a control "
+        "character and keep UTF-8.",
+    ),
+    Rule(
         "response_refused",
         "rejected",
         "RFC 6265bis §5.6",
@@ -912,6 +926,7 @@ LINT_CODES: tuple[str, ...] = (
     "disallowed_character",
     "tab_character",
     "line_break_cuts_header",
+    "header_cut",
     "response_refused",
     "no_cookie_content",
     "nameless_value_with_equals",

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
+from cookierules.browsers import BROWSERS, CHROMIUM
 from cookierules.contexts import (
     CROSS_SITE,
     LAX_METHOD_UNSAFE,
@@ -38,8 +39,8 @@ from cookierules.retrieval import (
 )
 from cookierules.storage import SetContext
 
-Profile = Literal["chromium", "chromium-third-party-blocked"]
-PROFILES: tuple[str, ...] = ("chromium", "chromium-third-party-blocked")
+Profile = Literal["chromium", "chromium-third-party-blocked", "firefox", "webkitgtk"]
+PROFILES: tuple[str, ...] = ("chromium", "chromium-third-party-blocked", "firefox", "webkitgtk")
 KINDS: tuple[str, ...] = ("navigation", "iframe", "subresource")
 CREDENTIALS: tuple[str, ...] = ("include", "same-origin", "omit")
 MAX_STEPS = 100
@@ -238,6 +239,7 @@ class _Flow:
         self.ordered: list[StoredCookie] = []  # the jar in send order (§5.8.3)
         self.clock = now.astimezone(UTC)
         self.blocked = browser == "chromium-third-party-blocked"
+        self.browser = BROWSERS.get(browser, CHROMIUM)  # the engine whose rules apply
         self.insert_hops = insert_hops
         self.reports: list[StepReport] = []
         self.findings: list[FlowFinding] = []
@@ -264,6 +266,7 @@ class _Flow:
             host_site(location.scheme, location.host),
             host_site(top.scheme, top.host),
             request.initiator,
+            self.browser.schemeful_same_site,
         )
         # Fetch §4.5: credentials "omit", or "same-origin" to another origin, carry no cookies
         # and store none.
@@ -311,7 +314,7 @@ class _Flow:
             from_script=True,
         )
         self.jar.remove_expired(at)
-        jar = self.ordered = in_send_order(self.jar.cookies)
+        jar = self.ordered = in_send_order(self.jar.cookies, self.browser.send_order_by_domain)
         self.count(
             request.url
             + request.top_level_url
@@ -391,7 +394,7 @@ class _Flow:
                 )
             )
         if seeded:
-            self.ordered = in_send_order(self.jar.cookies)
+            self.ordered = in_send_order(self.jar.cookies, self.browser.send_order_by_domain)
 
     def made_without_credentials(self, step: Step, request: _Request, index: int) -> bool:
         """Whether a recorded fetch that sent no Cookie header, where the jar had cookies for
@@ -462,7 +465,11 @@ class _Flow:
         index: int,
     ) -> list[Finding]:
         problems = []
-        samesite = _samesite_problem(cookie, context, at)
+        samesite = (
+            _samesite_problem(cookie, context, at)
+            if cookie.samesite is not None or self.browser.unspecified_samesite_is_lax
+            else None  # no SameSite is None in this engine (Browser.unspecified_samesite_is_lax)
+        )
         if samesite == "allowed_unsafe" and cookie.key not in self.allowed_unsafe:
             self.allowed_unsafe.add(cookie.key)
             self.findings.append(
@@ -512,7 +519,13 @@ class _Flow:
         )
         jar = _BlockingJar(self.jar) if self.blocked and context.third_party else self.jar
         results = receive_response(
-            list(values), location, set_context, jar, context.partition_key, context.third_party
+            list(values),
+            location,
+            set_context,
+            jar,
+            context.partition_key,
+            context.third_party,
+            self.browser,
         )
         default = default_path(location.path)
         for value, result in zip(values, results, strict=True):

@@ -130,7 +130,13 @@ class CookieJar:
             del self._by_name[name]
 
     def store(
-        self, cookie: StoredCookie, *, from_script: bool, secure_scheme: bool, now: datetime
+        self,
+        cookie: StoredCookie,
+        *,
+        from_script: bool,
+        secure_scheme: bool,
+        now: datetime,
+        keep_place: bool = False,
     ) -> list[Finding]:
         """Store, replace or delete per RFC 6265bis §5.7; what happened, as findings.
 
@@ -138,6 +144,8 @@ class CookieJar:
 
         ``secure_scheme`` is whether the URL that sets it may set Secure cookies: https, or a
         loopback host, as Chromium allows (``CookieMonster::SetCanonicalCookie``).
+        ``keep_place``: a replacement keeps the creation time whatever its value
+        (``Browser.replacement_keeps_place``).
         """
         if not cookie.secure and not secure_scheme:
             shadowed = self._secure_cookie_shadowed_by(cookie)
@@ -171,7 +179,7 @@ class CookieJar:
             if old is not None:
                 self._remove(key, old.name)
             return findings
-        if old is not None and old.value != cookie.value:
+        if old is not None and old.value != cookie.value and not keep_place:
             # Chromium keeps the creation time, which orders the Cookie header, only for an
             # unchanged value (MaybeDeleteEquivalentCookieAndUpdateStatus in
             # net/cookies/cookie_monster.h); RFC 6265bis §5.7 keeps it always. Any other

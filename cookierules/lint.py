@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import unquote
 
+from cookierules.browsers import CHROMIUM, Browser, ignored_codes
 from cookierules.cookie import Cookie
 from cookierules.domains import InvalidHost, canonical_host, check_domain_site, is_ip_address
 from cookierules.expiry import expiry_of
@@ -27,7 +28,8 @@ from cookierules.findings import (
 )
 from cookierules.jar import CookieJar, StoredCookie
 from cookierules.joined import check_joined
-from cookierules.parse import parse_set_cookie
+from cookierules.libsoup import as_received, read_header, refusals
+from cookierules.parse import DEFAULT_PRIORITY, parse_set_cookie
 from cookierules.paths import canonical_path, cookie_path
 from cookierules.prefixes import check_nameless_prefix
 from cookierules.retrieval import Request, cookie_header, exclusion, in_send_order
@@ -186,6 +188,7 @@ class LintReport:
     cookies: list[StoredCookie]  # the jar, in the order §5.8.3 sends cookies
     cookie_header: str | None  # for then_url, when given
     not_sent: list[NotSent]
+    browser: str | None = None  # the engine asked for by name; None: Chromium, by default
 
 
 def lint_set_cookies(
@@ -196,8 +199,9 @@ def lint_set_cookies(
     then_url: str | None = None,
     site_for_cookies: str | None = None,
     from_script: bool = False,
+    browser: Browser = CHROMIUM,
 ) -> LintReport:
-    """Run ``set_cookie`` through a browser's parser and jar, as received from ``url``.
+    """Run ``set_cookie`` through ``browser``'s parser and jar, as received from ``url``.
 
     Raises ``InvalidUrl`` when ``url``, ``then_url`` or ``site_for_cookies`` is no absolute
     http(s) URL.
@@ -209,28 +213,34 @@ def lint_set_cookies(
     top_site = top_level.site if top_level is not None else None
     context = SetContext(
         host=response.host,
-        secure_origin=response.secure,
-        cross_site=top_site is not None and top_site != response.site,
+        secure_origin=_secure(response, browser),
+        cross_site=_cross_site(top_site, response, browser),
         from_script=from_script,
         now=now,
         initiator=site_for_cookies,
     )
     jar = CookieJar()
     results = receive_response(
-        set_cookie, response, context, jar, _partition_key(top_site or response.site)
+        set_cookie,
+        response,
+        context,
+        jar,
+        _partition_key(top_site or response.site),
+        browser=browser,
     )
     jar.remove_expired(now)
-    cookies = in_send_order(jar.cookies)
+    cookies = in_send_order(jar.cookies, browser.send_order_by_domain)
     if later is None:
         return LintReport(results, cookies, None, [])
     request = Request(
         host=later.host,
         path=later.path,
-        secure=later.secure,
-        cross_site=top_site is not None and top_site != later.site,
+        secure=_secure(later, browser),
+        cross_site=_cross_site(top_site, later, browser),
         now=now,
         # Without site_for_cookies, each URL is a top-level page: the partition is its site.
         partition_key=_partition_key(top_site or later.site),
+        lax_by_default=browser.unspecified_samesite_is_lax,
     )
     sent, not_sent = [], []
     for cookie in cookies:
@@ -249,6 +259,7 @@ def receive_response(
     jar: CookieJar,
     partition_key: str,
     cross_site_ancestor: bool = False,
+    browser: Browser = CHROMIUM,
 ) -> list[HeaderResult]:
     """What a browser does with the Set-Cookie headers of one response (or the
     ``document.cookie`` writes of a page), in order; a Partitioned cookie gets
@@ -256,7 +267,22 @@ def receive_response(
     if not context.from_script and any("\0" in header for header in set_cookie):
         return [_refused(header) for header in set_cookie]
     partition = partition_key, cross_site_ancestor
-    return [_receive(header, response, context, jar, partition) for header in set_cookie]
+    return [_receive(header, response, context, jar, partition, browser) for header in set_cookie]
+
+
+def _secure(location: Location, browser: Browser) -> bool:
+    """Whether ``browser`` counts ``location`` as a secure origin."""
+    return location.secure and (browser.loopback_is_secure or location.scheme == "https")
+
+
+def _cross_site(top_site: tuple[str, str] | None, location: Location, browser: Browser) -> bool:
+    """Whether ``location`` is of another site than the top-level page's, as ``browser``
+    compares sites (``Browser.schemeful_same_site``)."""
+    if top_site is None:
+        return False
+    if browser.schemeful_same_site:
+        return top_site != location.site
+    return top_site[1] != location.site[1]
 
 
 def _partition_key(site: tuple[str, str]) -> str:
@@ -271,15 +297,32 @@ def _receive(
     context: SetContext,
     jar: CookieJar,
     partition: tuple[str, bool],
+    browser: Browser = CHROMIUM,
 ) -> HeaderResult:
     """Parse, check and store one header."""
-    parsed = parse_set_cookie(header, from_script=context.from_script)
+    if browser.reads_with_libsoup:
+        return _receive_libsoup(header, response, context, jar, browser)
+    parsed = parse_set_cookie(header, from_script=context.from_script, browser=browser)
     problems = list(parsed.findings)
     if "=" in header and ("," in header or ":" in header or "\n" in header or "\r" in header):
         problems += check_joined(header)
     if parsed.cookie is None:
         return HeaderResult(header, "rejected", None, _reported(problems))
     cookie = parsed.cookie
+    if not cookie.name and not browser.nameless_is_value:
+        if parsed.has_equals:
+            problems.append(
+                finding(
+                    "nameless_cookie",
+                    "name",
+                    f"{browser.label} drops a cookie with an empty name before its `=`.",
+                    severity="rejected",
+                )
+            )
+            return HeaderResult(header, "rejected", None, _reported(problems))
+        # The text without `=` is the name, the value empty.
+        cookie = replace(cookie, name=cookie.value, value="")
+        problems = [item for item in problems if item.code != "nameless_cookie"]
     # The expiry findings of the storage rules are left out (_SAID_BY_EXPIRY): those made below
     # read the attribute that counts, Max-Age over Expires (§5.7).
     problems += _in_context(
@@ -290,6 +333,11 @@ def _receive(
     problems += check_nameless_prefix(cookie)
     expiry = expiry_of(cookie, context.now)
     problems += _expiry_findings(cookie, expiry.at, expiry.capped, context.now)
+    partitioned = cookie.partitioned
+    if browser is not CHROMIUM:
+        problems = _as_in(browser, problems, cookie, context, response)
+        # Firefox keeps a cookie set from another site in the top-level site's partition.
+        partitioned = partitioned or (browser.partitions_third_party and context.cross_site)
     if problems and any(
         problem.severity == "rejected" for problem in problems if problem.code != "already_expired"
     ):
@@ -306,14 +354,18 @@ def _receive(
         secure=cookie.secure,
         httponly=cookie.httponly,
         samesite=cookie.samesite,
-        partitioned=cookie.partitioned,
+        partitioned=partitioned,
         priority=parsed.priority,
-        partition_key=partition[0] if cookie.partitioned else None,
-        cross_site_ancestor=partition[1] and cookie.partitioned,
+        partition_key=partition[0] if partitioned else None,
+        cross_site_ancestor=partition[1] and partitioned,
         created=context.now,
     )
     refused = jar.store(
-        stored, from_script=context.from_script, secure_scheme=response.secure, now=context.now
+        stored,
+        from_script=context.from_script,
+        secure_scheme=context.secure_origin,
+        now=context.now,
+        keep_place=browser.replacement_keeps_place,
     )
     problems += refused
     if (refused and any(item.severity == "rejected" for item in refused)) or (
@@ -321,6 +373,101 @@ def _receive(
     ):
         return HeaderResult(header, "rejected", None, _reported(problems))
     return HeaderResult(header, "stored", stored, _reported(problems))
+
+
+def _receive_libsoup(
+    header: str, response: Location, context: SetContext, jar: CookieJar, browser: Browser
+) -> HeaderResult:
+    """One header as WebKitGTK reads and keeps it: libsoup's parser and jar
+    (``cookierules.libsoup``), then the same jar as the other engines. A document.cookie
+    string may hold several cookies, one per line; the last one kept is the result's."""
+    pieces, problems = as_received(header, from_script=context.from_script)
+    cookie = None
+    for piece in pieces:
+        stored, found = _store_libsoup(piece, response, context, jar, browser)
+        cookie = stored or cookie
+        problems += found
+    return HeaderResult(
+        header, "rejected" if cookie is None else "stored", cookie, _reported(problems)
+    )
+
+
+def _store_libsoup(
+    header: str, response: Location, context: SetContext, jar: CookieJar, browser: Browser
+) -> tuple[StoredCookie | None, list[Finding]]:
+    read = read_header(header, context.host, response.path, context.now)
+    problems = read.findings
+    soup = read.cookie
+    if soup is not None:
+        problems = problems + refusals(soup, response.scheme, context, browser)
+    if soup is None or any(problem.severity == "rejected" for problem in problems):
+        return None, problems
+    stored = StoredCookie(
+        name=soup.name,
+        value=soup.value,
+        domain=soup.domain.removeprefix("."),
+        host_only=not soup.domain.startswith("."),
+        path=soup.path,
+        expiry=soup.expires,
+        secure=soup.secure,
+        httponly=soup.httponly,
+        samesite=soup.samesite,
+        partitioned=False,
+        priority=DEFAULT_PRIORITY,
+        created=context.now,
+    )
+    problems += jar.store(
+        stored,
+        from_script=context.from_script,
+        secure_scheme=response.scheme == "https",
+        now=context.now,
+        keep_place=True,
+    )
+    if any(item.severity == "rejected" for item in problems) or (
+        stored.expiry is not None and stored.expiry <= context.now
+    ):
+        return None, problems
+    return stored, problems
+
+
+def _as_in(
+    browser: Browser,
+    problems: list[Finding],
+    cookie: Cookie,
+    context: SetContext,
+    response: Location,
+) -> list[Finding]:
+    """``problems`` as ``browser`` acts on them: the rules it does not apply left out, the
+    ones only it has added (``cookierules.browsers`` says which and why)."""
+    ignored = ignored_codes(browser)
+    if not browser.host_prefix_reads_attributes:
+        # The cookie as stored: its path, and whether it is host-only.
+        if cookie_path(cookie.path, response.path) == "/":
+            ignored |= {"prefix_requires_root_path"}
+        if stored_cookie(cookie, problems).domain is None:
+            ignored |= {"prefix_forbids_domain"}
+    kept = [item for item in problems if item.code not in ignored]
+    if context.cross_site and not browser.stores_third_party:
+        kept.append(
+            finding(
+                "third_party_blocked",
+                "set_cookie",
+                f"The response is another site's than the page ({context.initiator}): "
+                f"{browser.label} stores no cookie set from another site.",
+            )
+        )
+    elif context.cross_site and browser.partitions_third_party and not cookie.partitioned:
+        kept.append(
+            finding(
+                "third_party_unpartitioned",
+                "partitioned",
+                f"The response is another site's than the page ({context.initiator}): "
+                f"{browser.label} keeps the cookie in that page's partition (Total Cookie "
+                "Protection) and sends it only under that top-level site.",
+                severity="attribute_ignored",
+            )
+        )
+    return kept
 
 
 # The longest message the report gives: a rule's words and a name or two, not a 4 KiB name quoted

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from cookierules.browsers import CHROMIUM, Browser
 from cookierules.cookie import WHITESPACE, Cookie, split_pair
-from cookierules.dates import parse_cookie_date, parse_max_age
+from cookierules.dates import nspr_date, parse_cookie_date, parse_max_age
 from cookierules.domains import InvalidDomain, normalize_domain
 from cookierules.findings import Finding, finding
 from cookierules.grammar import (
@@ -56,6 +57,7 @@ class ParsedSetCookie:
     findings: list[Finding] = field(default_factory=list)
     priority: str = DEFAULT_PRIORITY
     domain_attribute: str | None = None  # the Domain attribute that counts, as written
+    has_equals: bool = True  # whether the name-value pair holds "=" (else it is a value alone)
 
 
 def _inner_tab(name: str, value: str, attributes: str) -> str | None:
@@ -73,20 +75,24 @@ def _inner_tab(name: str, value: str, attributes: str) -> str | None:
     return None
 
 
-def parse_set_cookie(header: str, *, from_script: bool = False) -> ParsedSetCookie:
-    """Parse one Set-Cookie header value as RFC 6265bis §5.6 and browsers do.
+def parse_set_cookie(
+    header: str, *, from_script: bool = False, browser: Browser = CHROMIUM
+) -> ParsedSetCookie:
+    """Parse one Set-Cookie header value as RFC 6265bis §5.6 and ``browser`` do.
 
     ``from_script``: the line is a document.cookie string rather than a header received.
     """
     findings: list[Finding] = []
     if not from_script:
-        header, findings = _cut_at_line_break(header)
+        header, findings = _cut_at_line_break(header, browser.cr_ends_header)
     pair, _, attributes = header.partition(";")
     name, value, has_equals = split_pair(pair)
     # RFC 6265bis §5.6: control characters drop the whole line (from a script, CR, LF and NUL
     # too: Chromium's kBlockTruncatedCookies, net/base/features.h).
     control = first_control_character(header)
-    inner_tab = _inner_tab(name, value, attributes) if control is None else None
+    inner_tab = None
+    if control is None and browser.tab_in_cookie_drops_it:
+        inner_tab = _inner_tab(name, value, attributes)
     if control is not None:
         findings.append(
             finding(
@@ -150,9 +156,11 @@ def parse_set_cookie(header: str, *, from_script: bool = False) -> ParsedSetCook
             )
         )
 
-    attribute_findings, fields, priority, domain_attribute = _read_attributes(attributes)
+    attribute_findings, fields, priority, domain_attribute = _read_attributes(attributes, browser)
     findings.extend(attribute_findings)
-    return ParsedSetCookie(Cookie(name, value, *fields), findings, priority, domain_attribute)
+    return ParsedSetCookie(
+        Cookie(name, value, *fields), findings, priority, domain_attribute, has_equals
+    )
 
 
 # The attributes of a Set-Cookie header as browsers read them, whatever its name and value:
@@ -161,16 +169,16 @@ def parse_set_cookie(header: str, *, from_script: bool = False) -> ParsedSetCook
 _Attributes = tuple[tuple[Finding, ...], tuple[Any, ...], str, str | None]
 
 
-def _read_attributes(attributes: str) -> _Attributes:
+def _read_attributes(attributes: str, browser: Browser) -> _Attributes:
     """The attributes of a header, remembered: a response's headers often share them
     (``; Path=/; Secure; HttpOnly``, the same Expires), and reading them is most of parsing.
     Long attribute text is read anew, so that no long input is kept."""
     if len(attributes) <= _CACHED_ATTRIBUTES_CHARS:
-        return _cached_attributes(attributes)
-    return _attributes(attributes)
+        return _cached_attributes(attributes, browser)
+    return _attributes(attributes, browser)
 
 
-def _attributes(attributes: str) -> _Attributes:
+def _attributes(attributes: str, browser: Browser = CHROMIUM) -> _Attributes:
     """Each cookie-av in turn (RFC 6265bis §5.6), then the last value of each attribute."""
     findings: list[Finding] = []
     values: dict[str, str] = {}
@@ -210,7 +218,7 @@ def _attributes(attributes: str) -> _Attributes:
             )
         seen.add(key)
         values[key] = attribute_value
-    fields, priority = _apply_attributes(values, findings)
+    fields, priority = _apply_attributes(values, findings, browser)
     return tuple(findings), fields, priority, values.get("domain")
 
 
@@ -218,16 +226,20 @@ _CACHED_ATTRIBUTES_CHARS = 512
 _cached_attributes = lru_cache(maxsize=256)(_attributes)
 
 
-def _cut_at_line_break(header: str) -> tuple[str, list[Finding]]:
+def _cut_at_line_break(header: str, at_cr: bool = True) -> tuple[str, list[Finding]]:
     """The header as Chromium's cookie parser gets it: cut at the first CR or LF.
 
     Chromium's HTTP parser ends a header line at a bare CR or LF, and ParsedCookie stops at the
     first CR, LF or NUL (FindFirstTerminator, net/cookies/parsed_cookie.cc). A NUL refuses the
-    whole response (``cookierules.lint``).
+    whole response (``cookierules.lint``). ``at_cr`` False: at LF only
+    (``Browser.cr_ends_header``); a CR is then a control character.
     """
-    if "\r" not in header and "\n" not in header:
+    if ("\r" not in header or not at_cr) and "\n" not in header:
         return header, []
-    cut = min(at for at in (header.find("\r"), header.find("\n")) if at >= 0)
+    ends = (header.find("\r") if at_cr else -1, header.find("\n"))
+    cut = min(at for at in ends if at >= 0)
+    if not at_cr and header[cut - 1 : cut] == "\r":
+        cut -= 1  # a CR before the LF is part of the line break
     return header[:cut], [
         finding(
             "line_break_cuts_header",
@@ -238,8 +250,12 @@ def _cut_at_line_break(header: str) -> tuple[str, list[Finding]]:
     ]
 
 
+def _max_age_without_plus(text: str) -> int | None:
+    return None if text.startswith("+") else parse_max_age(text)
+
+
 def _apply_attributes(
-    values: dict[str, str], findings: list[Finding]
+    values: dict[str, str], findings: list[Finding], browser: Browser = CHROMIUM
 ) -> tuple[tuple[Any, ...], str]:
     """The cookie's fields with the last value of each attribute, as §5.6.1 to §5.6.7 read
     them; what they break goes to ``findings``. A Domain that is no host name leaves the
@@ -261,7 +277,7 @@ def _apply_attributes(
     expires = _read_attribute(
         values,
         "expires",
-        parse_cookie_date,
+        nspr_date if browser.expires_by_nspr else parse_cookie_date,
         findings,
         "expires_invalid",
         'Expires "{}" is not a date browsers read; they ignore it. '
@@ -270,7 +286,7 @@ def _apply_attributes(
     max_age = _read_attribute(
         values,
         "max-age",
-        parse_max_age,
+        parse_max_age if browser.max_age_takes_plus else _max_age_without_plus,
         findings,
         "max_age_invalid",
         'Max-Age "{}" is not a whole number of seconds; browsers ignore it.',
@@ -286,6 +302,7 @@ def _apply_attributes(
                     "domain",
                     f'Domain "{given}" is not ASCII: Chromium converts it to punycode, Firefox '
                     "and WebKit drop the cookie; write it in punycode (xn--...).",
+                    severity=None if browser.converts_non_ascii_domain else "rejected",
                 )
             )
         try:

@@ -22,13 +22,22 @@ class Request:
     cross_site: bool  # the top-level site differs from the request's site
     now: datetime
     partition_key: str | None = None  # the top-level site's, where partitioned cookies go
+    lax_by_default: bool = True  # Browser.unspecified_samesite_is_lax
     cross_site_ancestor: bool = False  # the partition key's ancestor chain bit
 
 
 def for_host(cookie: StoredCookie, host: str) -> bool:
     """Whether ``cookie`` goes to ``host`` by its domain (§5.8.3): a host-only cookie to its
     host alone, a domain cookie to the domain and its subdomains."""
-    return cookie.domain == host if cookie.host_only else domain_matches(host, cookie.domain)
+    domain = cookie.domain
+    if cookie.host_only:
+        return domain == host
+    if domain_matches(host, domain):
+        return True
+    # Only WebKitGTK keeps a Domain in upper case, as written, and finds it ignoring case: its
+    # jar's table of domains hashes with soup_str_case_hash (libsoup/cookies/soup-cookie-jar.c).
+    lowered = domain.lower()
+    return lowered != domain and domain_matches(host, lowered)
 
 
 def exclusion(cookie: StoredCookie, request: Request) -> Finding | None:
@@ -80,7 +89,11 @@ def exclusion_for_host(cookie: StoredCookie, request: Request) -> Finding | None
     if cookie.expiry is not None and cookie.expiry <= request.now:
         where = f"{cookie.domain}{cookie.path}"
         return finding("not_sent_expired", "expires", f'"{cookie.name}" ({where}) has expired.')
-    if request.cross_site and cookie.samesite != "None":
+    if (
+        request.cross_site
+        and cookie.samesite != "None"
+        and (cookie.samesite is not None or request.lax_by_default)
+    ):
         # RFC 6265bis §5.8.3: a cross-site subresource request leaves out SameSite=Strict and
         # Lax cookies; Chromium treats a cookie without SameSite as Lax.
         code = {"Strict": "not_sent_samesite_strict", "Lax": "not_sent_samesite_lax"}.get(
@@ -107,9 +120,17 @@ def exclusion_for_host(cookie: StoredCookie, request: Request) -> Finding | None
     return None
 
 
-def in_send_order(cookies: list[StoredCookie]) -> list[StoredCookie]:
+def in_send_order(cookies: list[StoredCookie], by_domain: bool = False) -> list[StoredCookie]:
     """RFC 6265bis §5.8.3: longer paths first, then the earlier created (``cookies`` are in the
-    order they were created, which the sort keeps among equal paths)."""
+    order they were created, which the sort keeps among equal paths).
+
+    ``by_domain`` (``Browser.send_order_by_domain``): among equal paths, the longer domain
+    first, a domain cookie before a host-only one of the same name.
+    """
+    if by_domain:
+        return sorted(
+            cookies, key=lambda cookie: (-len(cookie.path), -len(cookie.domain), cookie.host_only)
+        )
     return sorted(cookies, key=lambda cookie: -len(cookie.path))
 
 
@@ -119,7 +140,11 @@ def cookies_to_send(cookies: list[StoredCookie], request: Request) -> list[Store
 
 
 def cookie_header(cookies: list[StoredCookie]) -> str:
-    """The Cookie header value for ``cookies`` in order: a nameless cookie is its value alone."""
+    """The Cookie header value for ``cookies`` in order: a nameless cookie is its value alone,
+    and one with neither name nor value, which only WebKitGTK keeps, is left out
+    (libsoup/cookies/soup-cookie.c serialize_cookie)."""
     return "; ".join(
-        f"{cookie.name}={cookie.value}" if cookie.name else cookie.value for cookie in cookies
+        f"{cookie.name}={cookie.value}" if cookie.name else cookie.value
+        for cookie in cookies
+        if cookie.name or cookie.value
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, validate
 
+from cookierules.browsers import BROWSERS
 from cookierules.cookie import SAMESITE_VALUES
 from cookierules.encoding import check_encodable
 from cookierules.findings import finding
@@ -196,6 +197,16 @@ class LintRequestSchema(Schema):
             "a Set-Cookie header."
         },
     )
+    browser = fields.String(
+        validate=validate.OneOf((*BROWSERS, "all")),
+        metadata={
+            "description": "The engine whose rules apply: `chromium` (the default), `firefox` "
+            "(Firefox ESR, its default Total Cookie Protection), `webkitgtk` (WebKitGTK with "
+            "libsoup, the engine of GNOME Web and WebKit on Linux; not Safari, whose cookie "
+            "storage is Apple's CFNetwork), or `all`: Chromium's answer, each engine's in "
+            "`browsers`, and `differences` in words. The answer then names `browser`."
+        },
+    )
 
 
 class LintFindingSchema(FindingSchema):
@@ -304,7 +315,7 @@ class NotSentSchema(Schema):
     problem = fields.Nested(LintFindingSchema, required=True)
 
 
-class LintReportSchema(Schema):
+class EngineReportSchema(Schema):
     """What a browser does with the headers, and what it sends back next."""
 
     class Meta:
@@ -338,4 +349,55 @@ class LintReportSchema(Schema):
         if data.get("cookie_header") is None:
             data.pop("cookie_header", None)
             data.pop("not_sent", None)
+        return data
+
+
+class BrowserReportSchema(EngineReportSchema):
+    """What one engine does with the headers, and what it sends back next."""
+
+    browser = fields.String(required=True, validate=validate.OneOf(tuple(BROWSERS)))
+
+
+class DifferenceSchema(Schema):
+    """Where the engines part, in words."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    set_cookie = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The header they treat differently; null: the Cookie header."},
+    )
+    summary = fields.String(
+        required=True,
+        metadata={
+            "description": 'What each does, such as "Firefox stores it partitioned; Chromium '
+            'and WebKitGTK drop it."'
+        },
+    )
+
+
+class LintReportSchema(EngineReportSchema):
+    """What a browser does with the headers, and what it sends back next; with ``browser``,
+    which engine, and for ``all`` each engine's answer and the differences."""
+
+    browser = fields.String(
+        validate=validate.OneOf((*BROWSERS, "all")),
+        metadata={"description": "Only when asked for: the engine of the answer, or `all`."},
+    )
+    browsers = fields.List(
+        fields.Nested(BrowserReportSchema),
+        metadata={"description": "Only for `all`: each engine's answer, Chromium first."},
+    )
+    differences = fields.List(
+        fields.Nested(DifferenceSchema),
+        metadata={"description": "Only for `all`: where the engines part, in words."},
+    )
+
+    @post_dump
+    def drop_unasked_browser(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        for key in ("browser", "browsers", "differences"):
+            if data.get(key) is None:
+                data.pop(key, None)
         return data

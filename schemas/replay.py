@@ -182,9 +182,11 @@ class ReplayRequestSchema(Schema):
         load_default="chromium",
         validate=Choice(PROFILES),
         metadata={
-            "description": '"chromium" (third-party cookies allowed, the default) or '
+            "description": '"chromium" (third-party cookies allowed, the default), '
             '"chromium-third-party-blocked" (Incognito, Playwright\'s new_context(), users '
-            "who block them)."
+            'who block them), "firefox" (its default Total Cookie Protection partitions '
+            'third-party cookies) or "webkitgtk" (WebKit on Linux with libsoup, not Safari: '
+            "it never stores a cookie set by a cross-site request)."
         },
     )
     steps = fields.List(

@@ -20,6 +20,7 @@ import http.server
 import json
 import ssl
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Playwright
 
+from cookierules.libsoup import normalized_path
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 # Names the test certificate covers; every one resolves to 127.0.0.1 in this Chromium.
@@ -98,7 +100,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
-        path = urlsplit(self.path).path
+        path = route(urlsplit(self.path).path)
         with self.routes.lock:
             headers = self.routes.set_cookies.get(path, [])
             self.routes.received_cookie[path] = _utf8(self.headers.get("Cookie"))
@@ -111,6 +113,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+def route(path: str) -> str:
+    """A request path as a route: WebKitGTK's networking (GLib's GUri) decodes percent-escapes
+    of unreserved characters before it sends a path; Chromium does not."""
+    return normalized_path(path)
 
 
 def _utf8(header: str | None) -> str | None:
@@ -135,12 +143,19 @@ class OracleServer:
     def serve(self, path: str, set_cookies: list[str]) -> None:
         """Answer ``path`` with these headers from now on, and forget the Cookie it was sent."""
         with self.routes.lock:
-            self.routes.set_cookies[path] = set_cookies
-            self.routes.received_cookie.pop(path, None)
+            self.routes.set_cookies[route(path)] = set_cookies
+            self.routes.received_cookie.pop(route(path), None)
 
     def cookie_received(self, path: str) -> str | None:
         with self.routes.lock:
-            return self.routes.received_cookie.get(path)
+            return self.routes.received_cookie.get(route(path))
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that drops a kept-alive connection is no error of the test."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 @contextmanager
@@ -148,11 +163,11 @@ def listen(
     certificate: Certificate, handler: type[http.server.BaseHTTPRequestHandler]
 ) -> Iterator[list[http.server.ThreadingHTTPServer]]:
     """``handler`` served over HTTPS (the first server) and plain HTTP on loopback ports."""
-    secure = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    secure = _Server(("127.0.0.1", 0), handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(certificate.cert, certificate.key)
     secure.socket = context.wrap_socket(secure.socket, server_side=True)
-    plain = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    plain = _Server(("127.0.0.1", 0), handler)
     servers = [secure, plain]
     threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
     for thread in threads:

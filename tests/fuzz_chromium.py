@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import secrets
 import sys
 import tempfile
@@ -37,12 +36,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import yaml
 from flask.testing import FlaskClient
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Playwright, sync_playwright
 
 from api import create_app
+from tests.browser_oracle import (
+    Disagreement,
+    KnownDifference,
+    _dotted,
+    _jar_difference,
+    _lint_cookie,
+    known_differences_file,
+    lint_body,
+)
+from tests.browser_oracle import known_differences as read_known_differences
 from tests.chromium_oracle import (
     FETCH,
     Certificate,
@@ -52,16 +60,11 @@ from tests.chromium_oracle import (
     netlog_cookie_statuses,
     oracle_server,
 )
-from tests.fuzz_cases import Case, Place, generate_cases
+from tests.fuzz_cases import Case, generate_cases
 
-KNOWN_DIFFERENCES = Path(__file__).with_name("fuzz_known_differences.yaml")
-# A Max-Age expiry is counted from the moment Chromium stores the cookie, a little after the
-# moment /lint is given: "to the second" allows that much.
-EXPIRY_TOLERANCE_SECONDS = 2
+KNOWN_DIFFERENCES = known_differences_file("chromium")
 # One browser, and one NetLog, per this many cases: the log of a long run stays small to read.
 CASES_PER_BROWSER = 500
-# A character written 20 times or more, shortened in reports.
-_RUN = re.compile(r"(.)\1{19,}")
 _NAVIGATION_TIMEOUT_MS = 15_000
 _CANONICAL_PATHS = "urls => urls.map((url) => new URL(url).pathname)"
 _WRITE_COOKIE = "header => { document.cookie = header; }"
@@ -86,43 +89,6 @@ ASPECTS = (
     "outcome", "reasons", "jar", "cookie_header", "send_reasons", "statuses", "lint_status",
     "chromium_error",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    case: Case
-    aspect: str  # one of ASPECTS
-    detail: str
-    body: dict
-    known: str | None = None  # the reason, when Chromium differs on purpose
-
-    def describe(self) -> str:
-        """The disagreement and its /lint body, long runs of a character written <N c>."""
-        known = f" (known: {self.known})" if self.known else ""
-        text = (
-            f"case {self.case.number} {self.aspect}{known}: {self.detail}\n"
-            f"  POST /lint {json.dumps(self.body, ensure_ascii=True)}"
-        )
-        return _RUN.sub(lambda match: f"<{len(match[0])} {match[1]}>", text)
-
-
-def _url(server: OracleServer, place: Place, query: str = "") -> str:
-    return server.url(place.scheme, place.host, place.path) + query
-
-
-def lint_body(server: OracleServer, case: Case, now: datetime) -> dict:
-    """The POST /lint body of ``case``; a query names the case, so the NetLog can tell it."""
-    body: dict = {
-        "url": _url(server, case.response, f"?c={case.number}"),
-        "set_cookie": list(case.set_cookie),
-        "now": now.isoformat().replace("+00:00", "Z"),
-        "from_script": case.mode == "script",
-    }
-    if case.top is not None:
-        body["site_for_cookies"] = _url(server, case.top)
-    if case.then is not None:
-        body["then_url"] = _url(server, case.then, f"?t={case.number}")
-    return body
 
 
 class FuzzDriver:
@@ -267,33 +233,6 @@ def _chromium_cookie(cookie: dict) -> dict:
     }
 
 
-def _lint_cookie(cookie: dict) -> dict:
-    expiry = cookie["expiry"]
-    return {
-        "name": cookie["name"],
-        "value": cookie["value"],
-        "domain": _dotted(cookie),
-        "path": cookie["path"],
-        "secure": cookie["secure"],
-        "httponly": cookie["httponly"],
-        "samesite": cookie["samesite"],
-        "partitioned": cookie["partitioned"],
-        "priority": cookie["priority"],
-        "expiry": None if expiry is None else round(datetime.fromisoformat(expiry).timestamp()),
-    }
-
-
-def _same_cookie(chromium: dict, lint: dict) -> bool:
-    if (chromium["expiry"] is None) != (lint["expiry"] is None):
-        return False
-    if (
-        chromium["expiry"] is not None
-        and abs(chromium["expiry"] - lint["expiry"]) > EXPIRY_TOLERANCE_SECONDS
-    ):
-        return False
-    return {**chromium, "expiry": None} == {**lint, "expiry": None}
-
-
 def compare(seen: Seen, status: int, report: dict) -> list[tuple[str, str]]:
     """Where /lint's answer and what Chromium did differ: (aspect, detail) pairs."""
     if seen.error is not None:
@@ -365,53 +304,8 @@ def _send_reasons(seen: Seen, report: dict) -> list[tuple[str, str]]:
     return found
 
 
-def _dotted(cookie: dict) -> str:
-    """The domain as Chromium writes it: with a leading dot unless the cookie is host-only."""
-    return cookie["domain"] if cookie["host_only"] else f".{cookie['domain']}"
-
-
-def _jar_difference(chromium: list[dict], lint: list[dict]) -> str:
-    """The cookies only one jar has, and those both have with different attributes."""
-    key = "name", "domain", "path", "partitioned"
-    chromium_by_key = {tuple(cookie[k] for k in key): cookie for cookie in chromium}
-    lint_by_key = {tuple(cookie[k] for k in key): cookie for cookie in lint}
-    differences = [
-        f"only Chromium has {c}" for at, c in chromium_by_key.items() if at not in lint_by_key
-    ]
-    differences += [
-        f"only /lint has {c}" for at, c in lint_by_key.items() if at not in chromium_by_key
-    ]
-    for at, cookie in chromium_by_key.items():
-        other = lint_by_key.get(at)
-        if other is not None and not _same_cookie(cookie, other):
-            fields = {k: (v, other[k]) for k, v in cookie.items() if v != other[k]}
-            differences.append(f"{dict(zip(key, at, strict=True))} Chromium, /lint: {fields}")
-    return "; ".join(differences)
-
-
-@dataclass(frozen=True)
-class KnownDifference:
-    """A difference Chromium makes on purpose, matched by aspect and by patterns of the case."""
-
-    aspect: str
-    reason: str
-    source: str
-    header: str | None = None  # a pattern searched in each Set-Cookie header
-    detail: str | None = None  # a pattern searched in the disagreement's detail
-
-    def matches(self, case: Case, aspect: str, detail: str) -> bool:
-        if aspect != self.aspect:
-            return False
-        if self.header is not None and not any(
-            re.search(self.header, header) for header in case.set_cookie
-        ):
-            return False
-        return self.detail is None or re.search(self.detail, detail) is not None
-
-
 def known_differences() -> list[KnownDifference]:
-    rows = yaml.safe_load(KNOWN_DIFFERENCES.read_text(encoding="utf-8")) or []
-    return [KnownDifference(**row) for row in rows]
+    return read_known_differences(KNOWN_DIFFERENCES)
 
 
 @dataclass

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 JSON = "application/json"
 GOOD = {"url": "https://www.example.com/", "set_cookie": ["a=1"]}
 # Where a per-browser claim may come from: Chromium or Firefox sources, or a wpt cookies/ test.
-CITATION = re.compile(r"net/cookies/\w+\.(cc|h)|netwerk/cookie/|wpt cookies/")
+CITATION = re.compile(r"net/cookies/\w+\.(cc|h)|netwerk/cookie/|wpt cookies/|libsoup/cookies/")
 
 
 def codes(response) -> list[str]:

@@ -111,7 +111,7 @@ def step(**fields):
             "steps",
             "replay_too_large",
         ),
-        ({**ONE, "browser": "firefox"}, "browser", "invalid_choice"),
+        ({**ONE, "browser": "safari"}, "browser", "invalid_choice"),
         ({"har": {"log": {"entries": []}}}, "har", "har_invalid"),
         ({"har": {"log": {"entries": [{"request": {"url": 1}}]}}}, "har", "har_invalid"),
         ({"har": []}, "har", "invalid_type"),
