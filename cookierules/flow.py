@@ -97,7 +97,9 @@ class Step:
     answered_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+# The records a flow makes at every step are not frozen: a frozen dataclass sets each field
+# through object.__setattr__, which made a StepReport 3.7x dearer to build (bench/README.md).
+@dataclass(slots=True)
 class NotSentCookie:
     """A cookie for this host that the request does not carry, and every reason."""
 
@@ -108,7 +110,7 @@ class NotSentCookie:
     problems: list[Finding]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StepReport:
     url: str
     method: str
@@ -162,7 +164,7 @@ def flow_finding(code: str, message: str, step: int, name: str | None = None) ->
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Request:
     """A request as replayed: a step, or the redirect hop the previous response asked for."""
 
@@ -191,7 +193,7 @@ class _SetBy:
         self.sent, self.last_reason, self.path_given = False, None, path_given
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _OnItsWay:
     """A request that has left, with what it carried, waiting for its response."""
 
